@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+// vnet: VNet-native container networking. Layers, from the bottom up:
+//   C system libraries (one target per library) -> VNetModel (pure values) -> adapters
+//   (VNetSystem, VNetState, VNetPools, VNetNetlink, VNetNAT) -> VNetIPAM / VNetOperations -> front ends.
+import PackageDescription
+
+let package = Package(
+    name: "vnet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vnet", targets: ["vnet"]),
+        .executable(name: "vnet-ipam", targets: ["vnet-ipam"]),
+        .executable(name: "vnetctl", targets: ["vnetctl"]),
+        .executable(name: "vnet-console", targets: ["vnet-console"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind its own module map with static-inline helpers for macros.
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+
+        // Pure values: no I/O.
+        .target(name: "VNetModel"),
+
+        // Adapters.
+        .target(name: "VNetSystem", dependencies: ["VNetModel"]),
+        .target(name: "VNetState", dependencies: ["VNetModel", "VNetSystem"]),
+        .target(name: "VNetPools", dependencies: ["VNetModel", "VNetSystem"]),
+        .target(name: "VNetNetlink", dependencies: ["VNetModel", "VNetSystem", "CMnl"]),
+        .target(name: "VNetNAT", dependencies: ["VNetModel", "VNetSystem", "CNftables"]),
+
+        // Operations: the only code that changes a node.
+        .target(name: "VNetIPAM", dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetPools"]),
+        .target(name: "VNetOperations",
+                dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetIPAM", "VNetNetlink", "VNetNAT"]),
+
+        // Front ends.
+        .target(name: "CNI", dependencies: ["VNetModel", "VNetSystem"]),
+        .executableTarget(name: "vnet-ipam", dependencies: ["CNI", "VNetIPAM"]),
+        .executableTarget(name: "vnet", dependencies: ["CNI", "VNetIPAM", "VNetOperations"]),
+        .executableTarget(name: "vnetctl", dependencies: [
+            "VNetOperations", "VNetIPAM",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
+        .executableTarget(name: "vnet-console", dependencies: [
+            "VNetConsole", "VNetOperations",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests, one target per layer.
+        .testTarget(name: "VNetModelTests", dependencies: ["VNetModel"]),
+        .testTarget(name: "VNetStateTests", dependencies: ["VNetState", "VNetIPAM", "VNetPools"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI"]),
+        .testTarget(name: "VNetPoolsTests", dependencies: ["VNetPools"]),
+        .testTarget(name: "VNetNetlinkTests", dependencies: ["VNetNetlink", "VNetSystem"]),
+        .testTarget(name: "VNetNATTests", dependencies: ["VNetNAT", "VNetSystem"]),
+        .testTarget(name: "VNetConsoleTests", dependencies: ["VNetConsole"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// CNI: see docs/architecture.md

@@ -1,0 +1,1 @@
+// VNetConsole: see docs/architecture.md

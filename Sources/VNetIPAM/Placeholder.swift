@@ -1,0 +1,1 @@
+// VNetIPAM: see docs/architecture.md

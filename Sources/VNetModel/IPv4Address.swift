@@ -1,0 +1,75 @@
+/// An IPv4 address as a 32-bit number in host order.
+///
+/// Kept as a plain integer so pools, ranges and allocation are arithmetic, and so the type is trivially
+/// `Sendable`, `Hashable` and cheap to store in sets of 16,000 entries.
+public struct IPv4Address: Hashable, Comparable, Sendable {
+    public var value: UInt32
+
+    public init(_ value: UInt32) { self.value = value }
+
+    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
+    }
+
+    /// Parses dotted-quad notation strictly: four decimal octets, no leading zeros beyond "0", no spaces.
+    public init?(_ text: some StringProtocol) {
+        var octets: [UInt32] = []
+        octets.reserveCapacity(4)
+        var current: UInt32 = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if digits == 1 && leadingZero { return nil }
+                if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+                current = current * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                if digits > 3 || current > 255 { return nil }
+            case UInt8(ascii: "."):
+                if digits == 0 || octets.count == 3 { return nil }
+                octets.append(current)
+                current = 0; digits = 0; leadingZero = false
+            default:
+                return nil
+            }
+        }
+        if digits == 0 || octets.count != 3 { return nil }
+        octets.append(current)
+        value = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+    }
+
+    /// The four octets, most significant first (network order).
+    public var octets: (UInt8, UInt8, UInt8, UInt8) {
+        (UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value))
+    }
+
+    public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
+
+    /// The next address, or nil past 255.255.255.255.
+    public var successor: IPv4Address? { value == .max ? nil : IPv4Address(value + 1) }
+}
+
+extension IPv4Address: CustomStringConvertible {
+    public var description: String {
+        let o = octets
+        return "\(o.0).\(o.1).\(o.2).\(o.3)"
+    }
+}
+
+extension IPv4Address: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let address = IPv4Address(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid IPv4 address \"\(text)\"")
+        }
+        self = address
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Everything vnet remembers about one network on one node: leases, cooling addresses and endpoints.
+/// This is the document the state store commits atomically; it is plain data so it can be checked,
+/// exported and repaired by hand.
+public struct NetworkState: Codable, Hashable, Sendable {
+    /// Bumped whenever the layout changes incompatibly; a newer file is refused, never guessed at.
+    public static let currentSchema = 1
+
+    public var schema: Int
+    public var network: String
+    /// Incremented on every commit; lets readers and the console tell that something changed.
+    public var generation: UInt64
+    public var leases: [Lease]
+    public var released: [ReleasedAddress]
+    public var endpoints: [Endpoint]
+    /// Addresses the pool source no longer lists while a pod still holds them.
+    public var flagged: [IPv4Address]
+
+    public init(network: String) {
+        schema = Self.currentSchema
+        self.network = network
+        generation = 0
+        leases = []
+        released = []
+        endpoints = []
+        flagged = []
+    }
+
+    public func lease(for key: AttachmentKey) -> Lease? { leases.first { $0.key == key } }
+
+    public func lease(holding address: IPv4Address) -> Lease? { leases.first { $0.address == address } }
+
+    public func endpoint(for key: AttachmentKey) -> Endpoint? { endpoints.first { $0.key == key } }
+
+    /// Removes the lease of `key` and starts its address's cool-down. Returns the removed lease.
+    @discardableResult
+    public mutating func release(_ key: AttachmentKey, at now: Date) -> Lease? {
+        guard let index = leases.firstIndex(where: { $0.key == key }) else { return nil }
+        let lease = leases.remove(at: index)
+        released.removeAll { $0.address == lease.address }
+        released.append(ReleasedAddress(address: lease.address, releasedAt: now))
+        flagged.removeAll { $0 == lease.address }
+        return lease
+    }
+
+    @discardableResult
+    public mutating func removeEndpoint(_ key: AttachmentKey) -> Endpoint? {
+        guard let index = endpoints.firstIndex(where: { $0.key == key }) else { return nil }
+        return endpoints.remove(at: index)
+    }
+
+    public mutating func upsert(_ endpoint: Endpoint) {
+        if let index = endpoints.firstIndex(where: { $0.key == endpoint.key }) {
+            endpoints[index] = endpoint
+        } else {
+            endpoints.append(endpoint)
+        }
+    }
+
+    /// Problems that make the document unsafe to allocate from (two leases on one address, one key twice).
+    public func integrityProblems() -> [String] {
+        var problems: [String] = []
+        var byAddress: [IPv4Address: AttachmentKey] = [:]
+        var keys = Set<AttachmentKey>()
+        for lease in leases {
+            if let other = byAddress[lease.address] {
+                problems.append("address \(lease.address) is leased to both \(other) and \(lease.key)")
+            }
+            byAddress[lease.address] = lease.key
+            if !keys.insert(lease.key).inserted { problems.append("attachment \(lease.key) holds two leases") }
+        }
+        if schema != Self.currentSchema { problems.append("schema \(schema) is not \(Self.currentSchema)") }
+        return problems
+    }
+}

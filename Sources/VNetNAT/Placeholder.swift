@@ -1,0 +1,1 @@
+// VNetNAT: see docs/architecture.md

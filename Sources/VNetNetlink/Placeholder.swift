@@ -1,0 +1,1 @@
+// VNetNetlink: see docs/architecture.md

@@ -1,0 +1,1 @@
+// VNetOperations: see docs/architecture.md

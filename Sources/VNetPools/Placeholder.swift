@@ -1,0 +1,1 @@
+// VNetPools: see docs/architecture.md

@@ -1,0 +1,1 @@
+// VNetState: see docs/architecture.md

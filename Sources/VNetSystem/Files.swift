@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Small, explicit file operations on top of POSIX, for the state store and pool cache. Explicit because
+/// crash safety depends on the exact order of write, fsync, rename and directory fsync.
+public enum Files {
+    /// The whole content of a file, or nil when it does not exist.
+    public static func read(_ path: String, limit: Int = 64 << 20) throws(SystemError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("open", path: path)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { buffer in retryingOnEINTR { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
+            if n < 0 { throw SystemError("read", path: path) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit { throw SystemError("read", path: path, errno: EFBIG) }
+        }
+        return bytes
+    }
+
+    /// Writes every byte to `fd`.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                retryingOnEINTR { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+            }
+            if n < 0 { throw SystemError("write", path: path) }
+            offset += n
+        }
+    }
+
+    /// Replaces `path` so that after a crash at any instant it holds either the old or the new content:
+    /// write a temporary file, fsync it, rename it over the target, fsync the directory.
+    /// With `keepPrevious`, the old content stays available as `keepPrevious` (a hard link, so it costs no copy).
+    public static func replaceAtomically(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600,
+                                         keepPrevious: String? = nil, sync: Bool = true) throws(SystemError) {
+        let directory = Self.directory(of: path)
+        let temporary = "\(path).tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        if fd < 0 { throw SystemError("create", path: temporary) }
+        do throws(SystemError) {
+            try writeAll(fd, bytes, path: temporary)
+            if sync && fsync(fd) != 0 { throw SystemError("fsync", path: temporary) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        if let keepPrevious {
+            unlink(keepPrevious)
+            if link(path, keepPrevious) != 0 && errno != ENOENT {
+                let failure = SystemError("link", path: keepPrevious)
+                unlink(temporary)
+                throw failure
+            }
+        }
+        if rename(temporary, path) != 0 {
+            let failure = SystemError("rename", path: path)
+            unlink(temporary)
+            throw failure
+        }
+        if sync { try syncDirectory(directory) }
+    }
+
+    public static func syncDirectory(_ directory: String) throws(SystemError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw SystemError("open", path: directory) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw SystemError("fsync", path: directory) }
+    }
+
+    /// Creates `path` and its parents with `mode` where missing.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: current) }
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// lstat's view of a path: nil when it does not exist.
+    public static func status(_ path: String) throws(SystemError) -> stat? {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("lstat", path: path)
+        }
+        return info
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Names in a directory (without "." and ".."), or [] when it does not exist.
+    public static func list(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
