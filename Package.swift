@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "VNetModel"),
 
         // Adapters.
-        .target(name: "VNetSystem", dependencies: ["VNetModel"]),
+        // setns and the namespace-file checks are GNU-only or macros: a header of static-inline helpers.
+        .systemLibrary(name: "CVNetSystem"),
+        .target(name: "VNetSystem", dependencies: ["VNetModel", "CVNetSystem"]),
         .target(name: "VNetState", dependencies: ["VNetModel", "VNetSystem"]),
         .target(name: "VNetPools", dependencies: ["VNetModel", "VNetSystem"]),
         .target(name: "VNetNetlink", dependencies: ["VNetModel", "VNetSystem", "CMnl"]),
@@ -39,26 +41,31 @@ let package = Package(
 
         // Front ends.
         .target(name: "CNI", dependencies: ["VNetModel", "VNetSystem"]),
-        .executableTarget(name: "vnet-ipam", dependencies: ["CNI", "VNetIPAM"]),
-        .executableTarget(name: "vnet", dependencies: ["CNI", "VNetIPAM", "VNetOperations"]),
+        // The vnet-ipam plugin as a library: its main, and vnet's in-process IPAM, run the same code.
+        .target(name: "IPAMCNI", dependencies: ["CNI", "VNetIPAM", "VNetState", "VNetSystem", "VNetModel"]),
+        .executableTarget(name: "vnet-ipam", dependencies: ["IPAMCNI"]),
+        .executableTarget(name: "vnet", dependencies: [
+            "CNI", "IPAMCNI", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel",
+        ]),
         .executableTarget(name: "vnetctl", dependencies: [
-            "VNetOperations", "VNetIPAM",
+            "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem", "CNI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
         .executableTarget(name: "vnet-console", dependencies: [
-            "VNetConsole", "VNetOperations",
+            "VNetConsole", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests, one target per layer.
         .testTarget(name: "VNetModelTests", dependencies: ["VNetModel"]),
         .testTarget(name: "VNetStateTests", dependencies: ["VNetState", "VNetIPAM", "VNetPools"]),
-        .testTarget(name: "CNITests", dependencies: ["CNI"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "IPAMCNI"]),
         .testTarget(name: "VNetPoolsTests", dependencies: ["VNetPools"]),
         .testTarget(name: "VNetNetlinkTests", dependencies: ["VNetNetlink", "VNetSystem"]),
         .testTarget(name: "VNetNATTests", dependencies: ["VNetNAT", "VNetSystem"]),
-        .testTarget(name: "VNetConsoleTests", dependencies: ["VNetConsole"]),
+        .testTarget(name: "VNetOperationsTests", dependencies: ["VNetOperations", "VNetIPAM", "VNetPools", "VNetState"]),
+        .testTarget(name: "VNetConsoleTests", dependencies: ["VNetConsole"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

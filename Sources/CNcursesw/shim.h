@@ -38,4 +38,49 @@ static inline int vnet_ok(void) { return OK; }
 static inline int vnet_err(void) { return ERR; }
 static inline int vnet_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int vnet_lc_all(void) { return LC_ALL; }
+/* --- console additions: locale, poll, pty and window-size helpers (macros and variadics Swift cannot use) --- */
+#include <langinfo.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <string.h>
+
+/* True when the current LC_CTYPE encodes UTF-8 (after setlocale), so box drawing can be used. */
+static inline int vnet_locale_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0 || strcmp(cs, "UTF8") == 0);
+}
+static inline short vnet_pollin(void) { return POLLIN; }
+static inline short vnet_pollhup(void) { return POLLHUP; }
+static inline short vnet_pollerr(void) { return POLLERR; }
+static inline short vnet_pollnval(void) { return POLLNVAL; }
+static inline int vnet_key_mouse(void) { return KEY_MOUSE; }
+static inline int vnet_key_ic(void) { return KEY_IC; }
+static inline WINDOW *vnet_curscr(void) { return curscr; }
+
+/* The terminal size of fd (rows, cols); 0 on success. */
+static inline int vnet_get_winsize(int fd, int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+/* Sets the terminal size of fd (a pty), as a terminal emulator does on resize; 0 on success. */
+static inline int vnet_set_winsize(int fd, int rows, int cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)rows;
+    ws.ws_col = (unsigned short)cols;
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+/* A pseudo-terminal pair of the given size (tests drive curses through it); 0 on success. */
+static inline int vnet_openpty(int *master, int *slave, int rows, int cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)rows;
+    ws.ws_col = (unsigned short)cols;
+    return openpty(master, slave, NULL, NULL, &ws);
+}
 #endif

@@ -57,6 +57,7 @@ public enum Files {
             throw error
         }
         close(fd)
+        try? FaultPoint.hit("commit:after-temp-write")
         if let keepPrevious {
             unlink(keepPrevious)
             if link(path, keepPrevious) != 0 && errno != ENOENT {
@@ -65,6 +66,7 @@ public enum Files {
                 throw failure
             }
         }
+        try? FaultPoint.hit("commit:before-rename")
         if rename(temporary, path) != 0 {
             let failure = SystemError("rename", path: path)
             unlink(temporary)

@@ -1,1 +1,4 @@
-print("not yet")
+import CNI
+
+// vnet: the CNI network plugin. The protocol lives in CNI, the networking in VNetOperations.
+CNIMain.run(VNetPlugin())

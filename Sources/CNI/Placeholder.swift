@@ -1,1 +1,0 @@
-// CNI: see docs/architecture.md

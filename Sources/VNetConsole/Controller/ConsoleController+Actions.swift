@@ -1,0 +1,153 @@
+import VNetModel
+
+/// Attach, detach and reclaim: plan, show, confirm, perform. The plan (with the target's fingerprint)
+/// is taken when the dialog opens and is exactly what `perform` receives.
+extension ConsoleController {
+    func refuseReadOnly(_ verb: String) -> Bool {
+        guard isReadOnly else { return false }
+        let why = actions == nil ? "no actions are available" : "started read-only"
+        setStatus("read-only: \(verb) is disabled (\(why))", .error)
+        return true
+    }
+
+    func beginAttach() {
+        guard !refuseReadOnly("attach") else { return }
+        state.overlays.removeAll { $0 == .help }
+        state.overlays.append(.attach(AttachFormState()))
+    }
+
+    func beginDetach() {
+        guard !refuseReadOnly("detach") else { return }
+        let key: AttachmentKey
+        if case .detail(let k)? = state.topOverlay {
+            key = k
+        } else if state.overlays.isEmpty, state.screen == .endpoints, let id = selectedID(),
+                  let endpoint = data?.snapshot.endpoints.first(where: { $0.key.description == id }) {
+            key = endpoint.key
+        } else {
+            setStatus("select an endpoint on screen 2 to detach it", .info)
+            return
+        }
+        openPlan("detach") { try $0.planDetach(key) }
+    }
+
+    func beginReclaim() {
+        guard !refuseReadOnly("reclaim") else { return }
+        guard state.overlays.isEmpty, state.screen == .leaks, let data else {
+            setStatus("reclaim works on leak suspects: go to screen 5", .info)
+            return
+        }
+        let suspects = data.snapshot.leaks
+        let marked = suspects.filter { state.marks.contains(LeaksScreen.id($0)) }
+        let chosen = marked.isEmpty ? suspects.filter { LeaksScreen.id($0) == selectedID() } : marked
+        let addresses = chosen.compactMap(\.address)
+        guard !addresses.isEmpty else {
+            setStatus(chosen.isEmpty ? "no leak suspect selected" : "the chosen suspects hold no address: nothing to reclaim (vnetctl gc removes stray links)", .info)
+            return
+        }
+        let skipped = chosen.count - addresses.count
+        openPlan("reclaim") { try $0.planReclaim(addresses) }
+        if skipped > 0, case .confirm? = state.topOverlay {
+            setStatus("\(skipped) marked suspect(s) hold no address and are left out", .info)
+        }
+    }
+
+    /// Asks for a plan and opens the confirmation dialog on it; a planning error goes to the status line.
+    func openPlan(_ verb: String, _ make: (any ConsoleActions) throws -> ActionPlan) {
+        guard let actions else { return }
+        do {
+            let plan = try make(actions)
+            state.overlays.append(.confirm(ConfirmState(plan: plan, openedAt: now())))
+        } catch {
+            setStatus("cannot plan \(verb): \(error)", .error)
+        }
+    }
+
+    func handleConfirm(_ key: Key, _ confirm: ConfirmState) {
+        var c = confirm
+        switch key {
+        case .tab, .backTab, .left, .right, .character("h"), .character("l"):
+            c.focus = c.focus == .cancel ? .apply : .cancel
+        case .up, .character("k"):
+            c.scroll = max(0, c.scroll - 1)
+        case .down, .character("j"):
+            c.scroll += 1
+        case .escape, .character("n"), .character("q"):
+            cancelConfirm()
+            return
+        case .enter:
+            if c.focus == .apply { apply(c.plan) } else { cancelConfirm() }
+            return
+        default:
+            return
+        }
+        state.overlays[state.overlays.count - 1] = .confirm(c)
+    }
+
+    func cancelConfirm() {
+        state.overlays.removeLast()
+        setStatus("cancelled: nothing was changed", .info)
+    }
+
+    /// Performs the captured plan, closes the dialog (and the form under it), and refreshes.
+    func apply(_ plan: ActionPlan) {
+        state.overlays.removeLast()
+        if case .attach? = state.topOverlay { state.overlays.removeLast() }
+        guard !isReadOnly, let actions else {
+            setStatus("read-only: \(plan.kind.rawValue) is disabled", .error)
+            return
+        }
+        do {
+            let result = try actions.perform(plan)
+            setStatus(result, .success)
+            if plan.kind == .reclaim { state.marks.removeAll() }
+            if case .detail? = state.topOverlay, plan.kind == .detach { state.overlays.removeLast() }
+        } catch {
+            setStatus("\(plan.kind.rawValue) failed: \(error)", .error)
+        }
+        let status = state.status
+        refresh()
+        if lastError == nil { state.status = status }
+    }
+
+    func handleForm(_ key: Key, _ form: AttachFormState) {
+        var f = form
+        let fields = AttachFormState.Field.allCases
+        switch key {
+        case .escape:
+            state.overlays.removeLast()
+            setStatus("attach cancelled", .info)
+            return
+        case .tab, .down:
+            f.focus = fields[(f.focus.rawValue + 1) % fields.count]
+        case .backTab, .up:
+            f.focus = fields[(f.focus.rawValue + fields.count - 1) % fields.count]
+        case .backspace, .delete:
+            if !f[f.focus].isEmpty { f[f.focus].removeLast() }
+        case .control("u"):
+            f[f.focus] = ""
+        case .character(let c):
+            f[f.focus].unicodeScalars.append(c)
+            f.error = nil
+        case .enter:
+            switch f.request() {
+            case .failure(let error):
+                f.error = error.message
+            case .success(let request):
+                guard let actions else { return }
+                do {
+                    let plan = try actions.planAttach(request)
+                    f.error = nil
+                    state.overlays[state.overlays.count - 1] = .attach(f)
+                    state.overlays.append(.confirm(ConfirmState(plan: plan, openedAt: now())))
+                    return
+                } catch {
+                    f.error = "cannot plan: \(error)"
+                }
+            }
+        default:
+            return
+        }
+        state.overlays[state.overlays.count - 1] = .attach(f)
+    }
+}

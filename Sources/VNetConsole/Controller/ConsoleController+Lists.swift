@@ -1,0 +1,82 @@
+/// Selection and sorting on list screens, the same for every table.
+extension ConsoleController {
+    /// Row identities of the current screen in display order (after filter and sort).
+    func visibleIDs(_ screen: ScreenID) -> [String] {
+        guard let data else { return [] }
+        let list = state.lists[screen] ?? ListState()
+        switch screen {
+        case .overview: return []
+        case .endpoints: return EndpointsScreen.prepared(data, list: list).map(EndpointsScreen.id)
+        case .links: return LinksScreen.prepared(data, list: list).map(LinksScreen.id)
+        case .nat: return NATScreen.prepared(data, list: list).map(NATScreen.id)
+        case .leaks: return LeaksScreen.prepared(data, list: list).map(LeaksScreen.id)
+        }
+    }
+
+    /// The selected row's identity on the current screen: the remembered one if still shown, else the first.
+    func selectedID() -> String? {
+        let ids = visibleIDs(state.screen)
+        if let id = state.list.selectedID, ids.contains(id) { return id }
+        return ids.first
+    }
+
+    /// Moves the selection by `delta` rows (clamped).
+    func moveSelection(by delta: Int) {
+        let ids = visibleIDs(state.screen)
+        guard !ids.isEmpty else { return }
+        let current = state.list.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
+        let next = min(ids.count - 1, max(0, current + delta))
+        state.list.selectedID = ids[next]
+    }
+
+    func moveSelection(toEnd: Bool) {
+        let ids = visibleIDs(state.screen)
+        state.list.selectedID = toEnd ? ids.last : ids.first
+    }
+
+    /// Rows a page move jumps: the table's visible rows.
+    var pageRows: Int { max(1, lastSize.height - 8) }
+
+    /// `s`: the next sortable column, ascending.
+    func cycleSort() {
+        let current = state.list.sort?.column
+        let next: Int?
+        switch state.screen {
+        case .overview: return
+        case .endpoints: next = EndpointsScreen.nextSortColumn(after: current)
+        case .links: next = LinksScreen.nextSortColumn(after: current)
+        case .nat: next = NATScreen.nextSortColumn(after: current)
+        case .leaks: next = LeaksScreen.nextSortColumn(after: current)
+        }
+        guard let next else { return }
+        state.list.sort = SortOrder(column: next, ascending: true)
+        setStatus("sorted by \(columnTitle(next))", .info)
+    }
+
+    /// `S`: reverses the current sort.
+    func reverseSort() {
+        guard state.screen != .overview else { return }
+        var sort = state.list.sort ?? SortOrder(column: 0)
+        sort.ascending.toggle()
+        state.list.sort = sort
+        setStatus("sorted by \(columnTitle(sort.column)) \(sort.ascending ? "ascending" : "descending")", .info)
+    }
+
+    func columnTitle(_ column: Int) -> String {
+        let titles: [String]
+        switch state.screen {
+        case .overview: titles = []
+        case .endpoints: titles = EndpointsScreen.columns.map(\.title)
+        case .links: titles = LinksScreen.columns.map(\.title)
+        case .nat: titles = NATScreen.columns.map(\.title)
+        case .leaks: titles = LeaksScreen.columns.map(\.title)
+        }
+        return column < titles.count ? titles[column] : "column \(column)"
+    }
+
+    /// Row counts for the tab bar.
+    var tabCounts: [ScreenID: Int] {
+        guard let s = data?.snapshot else { return [:] }
+        return [.endpoints: s.endpoints.count, .links: s.links.count, .nat: s.nat.perPod.count, .leaks: s.leaks.count]
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+
+/// The console's state machine: takes keys and snapshots, keeps `ConsoleState`, and renders frames.
+/// It never touches a terminal or the node directly: data comes from a `SnapshotSource`, changes go
+/// through `ConsoleActions`, frames go to whoever asks (the run loop, tests, `--once`).
+public final class ConsoleController {
+    public let configuration: ConsoleConfiguration
+    public internal(set) var state: ConsoleState
+    /// The latest data; nil until the first snapshot arrives.
+    public internal(set) var data: ConsoleData?
+    /// The last refresh error; nil once a refresh succeeds again.
+    public internal(set) var lastError: String?
+    /// When the last refresh was attempted (clock time).
+    public internal(set) var lastRefreshAt: Date?
+    /// Set by Ctrl-L and resizes: the run loop repaints every cell, then clears it.
+    public var needsFullRedraw = false
+    /// Characters for borders and gauges; the run loop sets them from the terminal.
+    public var glyphs: Glyphs = .unicode
+
+    let source: any SnapshotSource
+    let actions: (any ConsoleActions)?
+    let now: () -> Date
+    /// The size of the last frame, for page moves.
+    var lastSize = TerminalSize(width: 80, height: 24)
+    /// A watched descriptor fired since the last refresh.
+    var eventPending = false
+
+    /// `actions` nil makes the console read-only whatever the configuration says.
+    public init(source: any SnapshotSource, actions: (any ConsoleActions)?, configuration: ConsoleConfiguration = ConsoleConfiguration(),
+                now: @escaping () -> Date = { Date() }) {
+        self.source = source
+        self.actions = actions
+        self.configuration = configuration
+        self.now = now
+        state = ConsoleState(interval: configuration.refreshInterval)
+    }
+
+    public var isReadOnly: Bool { configuration.readOnly || actions == nil }
+
+    /// Takes a new snapshot. The previous one is kept for rates; a failure keeps the old data on screen
+    /// (marked stale in the header) and reports the error on the status line.
+    public func refresh() {
+        lastRefreshAt = now()
+        eventPending = false
+        do {
+            let snapshot = try source.snapshot()
+            data = ConsoleData(current: snapshot, previous: data?.snapshot)
+            // Marks on suspects that are gone would make a reclaim act on nothing the operator sees.
+            let present = Set(snapshot.leaks.map(LeaksScreen.id))
+            state.marks.formIntersection(present)
+            if lastError != nil { setStatus("refresh recovered", .info) }
+            lastError = nil
+        } catch {
+            let text = "refresh failed: \(error)"
+            if text != lastError { setStatus(text, .error) }
+            lastError = text
+        }
+    }
+
+    /// Whether a refresh is due: the interval has passed, or a watched event is pending and the last
+    /// refresh is at least `minimumEventRefresh` old. Never while paused.
+    public func refreshDue(at time: Date) -> Bool {
+        guard !state.paused else { return false }
+        guard let last = lastRefreshAt else { return true }
+        return time.timeIntervalSince(last) >= currentDeadline
+    }
+
+    /// Milliseconds the run loop may sleep before the next refresh; -1 (forever) while paused, so a
+    /// paused console costs no CPU at all.
+    public func millisecondsUntilRefresh(at time: Date) -> Int {
+        guard !state.paused else { return -1 }
+        guard let last = lastRefreshAt else { return 0 }
+        let left = currentDeadline - time.timeIntervalSince(last)
+        return max(0, Int((left * 1000).rounded(.up)))
+    }
+
+    /// A watched descriptor fired (e.g. a netlink link event): refresh soon, but not more often than
+    /// `minimumEventRefresh`, so an event storm cannot spin the CPU.
+    public func noteEvent() {
+        guard !state.paused else { return }
+        eventPending = true
+    }
+
+    private var currentDeadline: Double {
+        eventPending ? min(state.interval, configuration.minimumEventRefresh) : state.interval
+    }
+
+    public var shouldQuit: Bool { state.quit }
+
+    /// Shows a message on the status line (e.g. theme warnings from the main).
+    public func notify(_ text: String, isError: Bool = false) {
+        setStatus(text, isError ? .error : .info)
+    }
+
+    func setStatus(_ text: String, _ kind: StatusMessage.Kind) {
+        state.status = StatusMessage(text: text, kind: kind, at: now())
+    }
+}

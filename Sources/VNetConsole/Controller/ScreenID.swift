@@ -1,0 +1,25 @@
+/// The console's screens, numbered as the digit keys that open them.
+public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
+    case overview = 1
+    case endpoints
+    case links
+    case nat
+    case leaks
+
+    public var title: String {
+        switch self {
+        case .overview: return "Overview"
+        case .endpoints: return "Endpoints"
+        case .links: return "Links"
+        case .nat: return "NAT"
+        case .leaks: return "Leaks"
+        }
+    }
+
+    /// The screen Tab (or Shift-Tab with `forward` false) goes to.
+    public func next(forward: Bool = true) -> ScreenID {
+        let all = ScreenID.allCases
+        let i = all.firstIndex(of: self) ?? 0
+        return all[(i + (forward ? 1 : all.count - 1)) % all.count]
+    }
+}

@@ -1,0 +1,39 @@
+/// The drawing characters of one character set. UTF-8 terminals get box drawing and block elements; any
+/// other locale gets plain ASCII, so the console still starts (as htop does) instead of printing garbage.
+public struct Glyphs: Hashable, Sendable {
+    public var horizontal: Unicode.Scalar
+    public var vertical: Unicode.Scalar
+    public var topLeft: Unicode.Scalar
+    public var topRight: Unicode.Scalar
+    public var bottomLeft: Unicode.Scalar
+    public var bottomRight: Unicode.Scalar
+    public var teeDown: Unicode.Scalar
+    public var ellipsis: Unicode.Scalar
+    public var gaugeUsed: Unicode.Scalar
+    public var gaugeCooling: Unicode.Scalar
+    public var gaugeFlagged: Unicode.Scalar
+    public var gaugeFree: Unicode.Scalar
+    public var gaugeOutside: Unicode.Scalar
+    public var sortAscending: Unicode.Scalar
+    public var sortDescending: Unicode.Scalar
+    public var mark: Unicode.Scalar
+    public var pointer: Unicode.Scalar
+    public var cursor: Unicode.Scalar
+    public var separator: Unicode.Scalar
+    /// Replaces characters this set cannot show (non-ASCII in the ASCII set, control characters in both).
+    public var replacement: Unicode.Scalar
+    /// True when only ASCII may reach the terminal.
+    public var asciiOnly: Bool
+
+    public static let unicode = Glyphs(
+        horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+        teeDown: "┬", ellipsis: "…", gaugeUsed: "█", gaugeCooling: "▒", gaugeFlagged: "▓", gaugeFree: "·",
+        gaugeOutside: " ", sortAscending: "▲", sortDescending: "▼", mark: "●", pointer: "▸", cursor: "▏",
+        separator: "│", replacement: "\u{FFFD}", asciiOnly: false)
+
+    public static let ascii = Glyphs(
+        horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+        teeDown: "+", ellipsis: "~", gaugeUsed: "#", gaugeCooling: "~", gaugeFlagged: "!", gaugeFree: ".",
+        gaugeOutside: " ", sortAscending: "^", sortDescending: "v", mark: "*", pointer: ">", cursor: "_",
+        separator: "|", replacement: "?", asciiOnly: true)
+}

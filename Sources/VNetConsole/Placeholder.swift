@@ -1,1 +1,0 @@
-// VNetConsole: see docs/architecture.md

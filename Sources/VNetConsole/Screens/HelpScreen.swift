@@ -1,0 +1,22 @@
+/// `?` or F1: every key, with the mutating ones shown disabled in read-only mode.
+enum HelpScreen {
+    static func render(readOnly: Bool, into frame: inout Frame, rect: Rect) {
+        var y = rect.y
+        let x = rect.x + 1
+        frame.put("Keys", x: x, y: y, role: .title)
+        frame.putRight(readOnly ? "read-only: changes are disabled  Esc back" : "Esc back", right: rect.maxX - 1, y: y, role: .dim)
+        y += 2
+        let keyWidth = 20
+        for binding in KeyBindings.all where y < rect.maxY {
+            let disabled = readOnly && binding.mutating
+            frame.put(binding.keys, x: x + 1, y: y, role: disabled ? .dim : .hintKey, limit: keyWidth - 2)
+            let action = disabled ? binding.action + " - disabled, read-only" : binding.action
+            frame.put(action, x: x + keyWidth, y: y, role: disabled ? .dim : .normal, limit: rect.width - keyWidth - 2)
+            y += 1
+        }
+        if y + 1 < rect.maxY {
+            frame.put("Changes are planned first and need confirmation: focus starts on Cancel; Tab then Enter applies.",
+                      x: x, y: y + 1, role: .dim, limit: rect.width - 2)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// The attach form: five fields, the focused one with a cursor, and the last validation error.
+struct AttachFormView {
+    var state: AttachFormState
+
+    func render(into frame: inout Frame, area: Rect) {
+        let fields = AttachFormState.Field.allCases
+        let width = min(area.width - 2, 72)
+        let box = area.centered(width: width, height: fields.count + 6)
+        ModalBackdrop.render(into: &frame, area: area, box: box)
+        frame.fill(box, role: .dialog)
+        frame.box(box, role: .border, title: "Attach a pod", titleRole: .dialogTitle)
+        let labelWidth = 22
+        let inputX = box.x + 2 + labelWidth
+        let inputWidth = box.maxX - 2 - inputX
+        for (i, field) in fields.enumerated() {
+            let y = box.y + 1 + i
+            let focused = field == state.focus
+            frame.put(field.label, x: box.x + 2, y: y, role: focused ? .dialogTitle : .dialog, limit: labelWidth - 1)
+            frame.fill(Rect(x: inputX, y: y, width: inputWidth, height: 1), role: .input)
+            let value = state[field]
+            // Long values scroll so the end (where typing happens) stays visible.
+            let visible = max(1, inputWidth - 1)
+            let shown = Frame.displayWidth(value) > visible ? String(value.unicodeScalars.suffix(visible)) : value
+            let used = frame.put(shown, x: inputX, y: y, role: .input, limit: inputWidth)
+            if focused { frame.put(frame.glyphs.cursor, x: inputX + min(used, inputWidth - 1), y: y, role: .focus) }
+        }
+        let y = box.y + 1 + fields.count
+        if let error = state.error {
+            frame.put(error, x: box.x + 2, y: y + 1, role: .bad, limit: box.width - 4)
+        } else {
+            frame.put("nothing changes until you confirm the plan", x: box.x + 2, y: y + 1, role: .dim, limit: box.width - 4)
+        }
+        frame.put("Enter plan  Tab/Up/Down field  Esc cancel", x: box.x + 2, y: y + 2, role: .dim, limit: box.width - 4)
+    }
+}

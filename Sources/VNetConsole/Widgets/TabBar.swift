@@ -1,0 +1,27 @@
+/// The screen tabs under the header ("1 Overview  2 Endpoints 5 ..."), with row counts and, on the
+/// right, the current filter.
+struct TabBar {
+    var current: ScreenID
+    var counts: [ScreenID: Int]
+    var filter: String
+    var editingFilter: Bool
+
+    func render(into frame: inout Frame, y: Int) {
+        var x = 0
+        for screen in ScreenID.allCases {
+            var label = " \(screen.rawValue) \(screen.title)"
+            if let n = counts[screen] { label += " \(n)" }
+            label += " "
+            let role: StyleRole = screen == current ? .tabActive : (screen == .leaks && (counts[.leaks] ?? 0) > 0 ? .warn : .normal)
+            x += frame.put(label, x: x, y: y, role: role, limit: max(0, frame.width - x))
+            x += 1
+        }
+        guard editingFilter || !filter.isEmpty else { return }
+        let text = "/" + filter
+        let cursorWidth = editingFilter ? 1 : 0
+        let start = max(x + 1, frame.width - Frame.displayWidth(text) - cursorWidth - 1)
+        guard start < frame.width - 2 else { return }
+        let used = frame.put(text, x: start, y: y, role: .input, limit: frame.width - start - cursorWidth - 1)
+        if editingFilter { frame.put(frame.glyphs.cursor, x: start + used, y: y, role: .input) }
+    }
+}

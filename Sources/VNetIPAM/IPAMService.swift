@@ -1,0 +1,223 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+import VNetPools
+import VNetState
+import VNetSystem
+
+/// What an ADD hands to the pod.
+public struct IPAMAllocation: Sendable, Hashable {
+    public var address: IPv4Prefix
+    public var gateway: IPv4Address
+    public var routes: [Route]
+    public var dns: DNSSettings?
+
+    public init(address: IPv4Prefix, gateway: IPv4Address, routes: [Route], dns: DNSSettings?) {
+        self.address = address
+        self.gateway = gateway
+        self.routes = routes
+        self.dns = dns
+    }
+
+    public struct Route: Sendable, Hashable {
+        public var dst: IPv4Prefix
+        public var gw: IPv4Address?
+
+        public init(dst: IPv4Prefix, gw: IPv4Address?) {
+            self.dst = dst
+            self.gw = gw
+        }
+    }
+}
+
+/// Who is asking, for the lease record.
+public struct AttachmentRequest: Sendable {
+    public var key: AttachmentKey
+    public var pod: PodIdentity
+    public var netns: String?
+    public var requested: IPv4Address?
+    /// "vnet" or "vnet-ipam".
+    public var owner: String
+
+    public init(key: AttachmentKey, pod: PodIdentity = PodIdentity(), netns: String? = nil,
+                requested: IPv4Address? = nil, owner: String) {
+        self.key = key
+        self.pod = pod
+        self.netns = netns
+        self.requested = requested
+        self.owner = owner
+    }
+}
+
+/// The IPAM operations on one network: allocate, release, check, status and GC. The pool is loaded before
+/// the lock is taken (it may need HTTP); the critical section reads, decides and commits, nothing else.
+public struct IPAMService: Sendable {
+    public let network: String
+    public let config: IPAMConfig
+    public let store: StateStore
+
+    public init(network: String, config: IPAMConfig) throws(IPAMError) {
+        self.network = network
+        self.config = config
+        do { store = try StateStore(dataDir: config.dataDir, network: network) } catch { throw .state(error) }
+    }
+
+    /// The validated pool and where it came from.
+    public func loadPool(now: Date = Date()) throws(IPAMError) -> (pool: Pool, info: PoolSourceInfo) {
+        let loaded: LoadedPool
+        do { loaded = try PoolLoader(cacheDirectory: store.directory, now: now).load(config.pool) } catch { throw .source(error) }
+        do { return (try Pool(loaded.definition), loaded.info) } catch { throw .pool(error) }
+    }
+
+    public func allocator(for pool: Pool) -> Allocator {
+        Allocator(pool: pool, limits: config.limits, cooldown: config.cooldown)
+    }
+
+    /// Allocates (or returns the existing) address of `request.key`. `extra` runs inside the same
+    /// critical section, to record more state in the same commit (vnet's endpoint).
+    public func allocate(_ request: AttachmentRequest, now: Date = Date(),
+                         extra: (inout NetworkState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
+        let (pool, _) = try loadPool(now: now)
+        let allocator = allocator(for: pool)
+        do {
+            return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout) { state in
+                Self.flagVanished(&state, pool: pool)
+                let address = try allocator.choose(for: request.key, in: state, requested: request.requested, now: now)
+                if state.lease(for: request.key) == nil {
+                    state.leases.append(Lease(key: request.key, address: address, pod: request.pod, netns: request.netns,
+                                              createdAt: now, owner: request.owner))
+                    state.released.removeAll { $0.address == address }
+                }
+                let allocation = self.allocation(address, pool: pool)
+                try extra(&state, allocation)
+                return allocation
+            }
+        } catch {
+            throw IPAMError.wrap(error)
+        }
+    }
+
+    /// Releases the lease of `key` (no lease is success: DEL is idempotent). `extra` runs in the same commit.
+    @discardableResult
+    public func release(_ key: AttachmentKey, verb: String = "del", now: Date = Date(),
+                        extra: (inout NetworkState) throws -> Void = { _ in }) throws(IPAMError) -> Lease? {
+        do {
+            return try store.update(verb: verb, lockTimeout: config.lockTimeout) { state in
+                let lease = state.release(key, at: now)
+                try extra(&state)
+                return lease
+            }
+        } catch {
+            throw IPAMError.wrap(error)
+        }
+    }
+
+    /// CHECK: the lease exists and, when the runtime says which address it got, matches it.
+    public func check(_ key: AttachmentKey, expected: IPv4Address?) throws(IPAMError) -> Lease {
+        let state: NetworkState
+        do { state = try store.load() } catch { throw .state(error) }
+        guard let lease = state.lease(for: key) else { throw .checkFailed("no lease for \(key) in network \(network)") }
+        if let expected, expected != lease.address {
+            throw .checkFailed("\(key) holds \(lease.address), but the runtime expects \(expected)")
+        }
+        return lease
+    }
+
+    /// STATUS: the usage when an address can be served now, else an error saying why not.
+    public func status(now: Date = Date()) throws(IPAMError) -> PoolUsage {
+        let (pool, _) = try loadPool(now: now)
+        let state: NetworkState
+        do { state = try store.load() } catch { throw .state(error) }
+        let usage = allocator(for: pool).usage(of: state, now: now)
+        if state.leases.count >= config.limits.maxPodsPerNode {
+            throw .allocation(.nodeLimitReached(limit: config.limits.maxPodsPerNode))
+        }
+        if usage.free == 0 {
+            throw .allocation(.poolExhausted(capacity: usage.capacity, used: usage.used, coolingDown: usage.coolingDown))
+        }
+        return usage
+    }
+
+    /// GC: releases every lease whose attachment is not in `valid`. Returns the released leases.
+    public func collectGarbage(valid: Set<AttachmentKey>, now: Date = Date(),
+                               extra: (inout NetworkState) throws -> Void = { _ in }) throws(IPAMError) -> [Lease] {
+        do {
+            return try store.update(verb: "gc", lockTimeout: config.lockTimeout) { state in
+                var released: [Lease] = []
+                for lease in state.leases where !valid.contains(lease.key) {
+                    if let removed = state.release(lease.key, at: now) { released.append(removed) }
+                }
+                try extra(&state)
+                return released
+            }
+        } catch {
+            throw IPAMError.wrap(error)
+        }
+    }
+
+    func allocation(_ address: IPv4Address, pool: Pool) -> IPAMAllocation {
+        let routes = config.routes.map { $0.map { IPAMAllocation.Route(dst: $0.dst, gw: $0.gw) } }
+            ?? [IPAMAllocation.Route(dst: IPv4Prefix(address: IPv4Address(0), length: 0), gw: pool.gateway)]
+        return IPAMAllocation(address: IPv4Prefix(address: address, length: pool.subnet.length), gateway: pool.gateway,
+                              routes: routes, dns: config.dns ?? pool.dns)
+    }
+
+    /// Marks leased addresses the source no longer lists: they stay leased (a pod uses them) but operators
+    /// are told.
+    static func flagVanished(_ state: inout NetworkState, pool: Pool) {
+        let vanished = state.leases.map(\.address).filter { !pool.contains($0) }.sorted()
+        if vanished != state.flagged { state.flagged = vanished }
+    }
+}
+
+extension IPAMService {
+    /// `vnetctl state repair`: restores the last good copy and quarantines the addresses the lost commit may
+    /// have handed out: the allocator's next choice from the recovered document (what an ADD would have
+    /// taken) and any pool address still legible in the corrupt bytes.
+    public func repair(now: Date = Date()) throws(IPAMError) -> RepairReport {
+        let pool = try? loadPool(now: now).pool
+        do {
+            return try store.repair(lockTimeout: config.lockTimeout, now: now) { recovered, corrupt in
+                guard let pool else { return [] }
+                var suspects = Self.addresses(in: corrupt).filter { pool.contains($0) }
+                let key = AttachmentKey(containerID: "repair-probe", ifname: "-")
+                if let next = try? allocator(for: pool).choose(for: key, in: recovered, now: now) { suspects.append(next) }
+                return suspects
+            }
+        } catch {
+            throw .state(error)
+        }
+    }
+
+    /// Every dotted quad in `bytes`, however damaged the document around it.
+    static func addresses(in bytes: [UInt8]) -> [IPv4Address] {
+        var found: [IPv4Address] = []
+        var token: [UInt8] = []
+        for byte in bytes + [0] {
+            if (48...57).contains(byte) || byte == UInt8(ascii: ".") {
+                if token.count < 16 { token.append(byte) }
+            } else {
+                if token.count >= 7, let address = IPv4Address(String(decoding: token, as: UTF8.self)) { found.append(address) }
+                token.removeAll(keepingCapacity: true)
+            }
+        }
+        return found
+    }
+}
+
+extension IPAMService {
+    /// The IPAM of a network as its plugins last ran it (`config.json`), with `dataDir` replaced by `stateDir`.
+    /// nil when nothing is recorded or the network does not use vnet-ipam.
+    public static func recorded(stateDir: String, network: String) throws -> IPAMService? {
+        let store = try StateStore(dataDir: stateDir, network: network, create: false)
+        guard let bytes = store.recordedConfig(),
+              let object = (try? JSONParser.parse(bytes))?.objectValue,
+              let ipam = object["ipam"]?.objectValue, ipam["type"]?.stringValue == "vnet-ipam" else { return nil }
+        var config = try IPAMConfig.parse(ipam)
+        config.dataDir = stateDir
+        return try IPAMService(network: network, config: config)
+    }
+}

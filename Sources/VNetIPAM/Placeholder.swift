@@ -1,1 +1,0 @@
-// VNetIPAM: see docs/architecture.md

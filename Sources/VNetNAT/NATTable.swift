@@ -1,0 +1,178 @@
+import VNetModel
+
+/// vnet's nftables table on a node: the SNAT rules, the pod address sets and their counters.
+///
+/// It works in the network namespace of the thread that creates it (callers enter the node's namespace
+/// first) and only ever names its own table (family `ip`), so tables of kube-proxy, firewalld or Docker
+/// beside it are never read for change or touched. Every change is one nft transaction. Not `Sendable`:
+/// it owns a libnftables context; use it from one thread.
+///
+/// Costs (measured here, 200 pods): `ensure` with nothing to do and `snapshot` list the table once, ~4 ms
+/// in release builds; `addPod`/`removePod` send one batch of element changes, ~0.15-0.3 ms each. Before a
+/// batch nft 1.0.6 dumps the table, chain, set and object declarations to type the address, but never the
+/// rules or set elements, so per-pod cost does not grow with the number of pods.
+public final class NATTable {
+    public let name: String
+    private let nft: NftContext
+
+    public init(name: String = NATConfig.defaultTableName) throws(NATError) {
+        try NATConfig.validate(tableName: name)
+        self.name = name
+        self.nft = try NftContext()
+    }
+
+    // MARK: - Node-level rules
+
+    /// Makes the table match `config`, holding exactly `pods` in its pod sets, and says what it had to do.
+    ///
+    /// Reads the table once. Missing or different rules, chains or sets (a rule deleted or rewritten, a
+    /// chain flushed, a new configuration) rebuild the whole table in one transaction, which replaces it
+    /// atomically and re-adds `pods`; the result is then listed again and checked, so an nft that renders
+    /// the layout differently is reported (`verificationFailed`) rather than rebuilt on every call. When
+    /// only the pod sets differ, just their elements are changed. `pods` is the full list the node's state
+    /// holds: callers serialize `ensure` with per-pod changes (the operations layer's lock).
+    @discardableResult
+    public func ensure(_ config: NATConfig, pods: [IPv4Address]) throws(NATError) -> EnsureOutcome {
+        guard config.tableName == name else {
+            throw .invalidConfiguration("configuration names table \(config.tableName), this is table \(name)")
+        }
+        let layout = NATLayout(config)
+        let listing = try list()
+        if let listing {
+            let problems = layout.differences(from: listing)
+            if problems.isEmpty {
+                let drift = layout.podDrift(listing, pods: Set(pods))
+                if drift.isEmpty { return .unchanged }
+                var commands: [JSONValue] = []
+                for change in drift {
+                    commands += layout.elementCommands("add", change.add, sets: [change.set])
+                    commands += layout.elementCommands("delete", change.remove, sets: [change.set])
+                }
+                try nft.run(try NftJSON.batch(commands))
+                let added = Set(drift.flatMap(\.add)).sorted()
+                let removed = Set(drift.flatMap(\.remove)).sorted()
+                return .podsReconciled(added: added, removed: removed)
+            }
+            try rebuild(layout, pods: pods, previous: listing)
+            return .repaired(reason: problems.joined(separator: "; "))
+        }
+        try rebuild(layout, pods: pods, previous: nil)
+        return .created
+    }
+
+    private func rebuild(_ layout: NATLayout, pods: [IPv4Address], previous: NATListing?) throws(NATError) {
+        try nft.run(try NftJSON.batch(layout.rebuildCommands(pods: Array(Set(pods)), previous: previous)))
+        guard let built = try list() else { throw .verificationFailed(["table \(name) is missing after rebuild"]) }
+        let problems = layout.differences(from: built)
+        if !problems.isEmpty { throw .verificationFailed(problems) }
+    }
+
+    /// What is wrong with the table for `config` and, when given, for one pod; empty when all is well.
+    /// Reads only; for CNI CHECK and for operators.
+    public func check(_ config: NATConfig, pod: IPv4Address? = nil) throws(NATError) -> [String] {
+        guard let listing = try list() else { return ["table ip \(name) is missing"] }
+        let layout = NATLayout(config)
+        var problems = layout.differences(from: listing)
+        if let pod {
+            for spec in layout.sets where listing.set(named: spec.name)?.elements.contains(where: { $0.address == pod }) != true {
+                problems.append("pod \(pod) is not in set \(spec.name)")
+            }
+        }
+        return problems
+    }
+
+    /// Deletes the table; succeeds when it is already gone.
+    public func remove() throws(NATError) {
+        try nft.run(try NftJSON.batch(NATLayout(podSetsOf: name).deleteTableCommands()))
+    }
+
+    // MARK: - Per-pod state: one element in each pod set
+
+    /// Adds a pod's address to the pod sets in one transaction, reading no rules or elements; adding it
+    /// twice is a no-op (its counter is kept). Throws `tableMissing` when the table is not there.
+    public func addPod(_ address: IPv4Address) throws(NATError) {
+        let layout = NATLayout(podSetsOf: name)
+        do {
+            try nft.run(try NftJSON.batch(layout.elementCommands("add", [address])))
+        } catch {
+            if try !exists() { throw .tableMissing("ip \(name)") }
+            throw error
+        }
+    }
+
+    /// Removes a pod's address from the pod sets in one transaction. Idempotent: nft 1.0.6 has no
+    /// "destroy", so the batch adds the element before deleting it, which cannot fail on a missing element.
+    /// A missing table is success too: the pod is certainly not in it.
+    public func removePod(_ address: IPv4Address) throws(NATError) {
+        let layout = NATLayout(podSetsOf: name)
+        do {
+            try nft.run(try NftJSON.batch(layout.elementCommands("add", [address]) + layout.elementCommands("delete", [address])))
+        } catch {
+            if try !exists() { return }
+            throw error
+        }
+    }
+
+    /// The addresses in the `pods` set (one listing of that set).
+    public func pods() throws(NATError) -> Set<IPv4Address> {
+        let command = try NftJSON.batch([NftJSON.object(["list": NftJSON.object(["set": NftJSON.object([
+            "family": .string("ip"), "table": .string(name), "name": .string(NATLayout.podSet)])])])])
+        let output: String
+        do {
+            output = try nft.run(command)
+        } catch {
+            if try !exists() { throw .tableMissing("ip \(name)") }
+            throw error
+        }
+        let listing = try NATListing(table: name, output: output)
+        return Set(listing.set(named: NATLayout.podSet)?.elements.map(\.address) ?? [])
+    }
+
+    // MARK: - Counters
+
+    /// The table's counters from one listing: every counted rule, and each pod's packets and bytes of
+    /// SNAT-ed traffic (both directions). `NATSnapshot.absent` when the table is not there.
+    public func snapshot() throws(NATError) -> NATSnapshot {
+        guard let listing = try list() else { return .absent }
+        var snatAddress: IPv4Address?
+        var rules: [NATRuleCounter] = []
+        for rule in listing.rules {
+            if let text = rule.expr.lazy.compactMap({ $0["snat"]?["addr"]?.stringValue }).first {
+                snatAddress = IPv4Address(text)
+            }
+            if let counter = rule.counter {
+                rules.append(NATRuleCounter(chain: rule.chain, handle: rule.handle, comment: rule.comment ?? "",
+                                            packets: counter.packets, bytes: counter.bytes))
+            }
+        }
+        let perPod = (listing.set(named: NATLayout.statsSet)?.elements ?? [])
+            .map { PodNATCounter(address: $0.address, packets: $0.counter?.packets ?? 0, bytes: $0.counter?.bytes ?? 0) }
+            .sorted { $0.address < $1.address }
+        return NATSnapshot(present: true, snatAddress: snatAddress, rules: rules, perPod: perPod)
+    }
+
+    // MARK: - Reading
+
+    /// The table as listed, or nil when it does not exist.
+    private func list() throws(NATError) -> NATListing? {
+        let command = try NftJSON.batch([NftJSON.object(["list": NftJSON.object(["table": NftJSON.object([
+            "family": .string("ip"), "name": .string(name)])])])])
+        let output: String
+        do {
+            output = try nft.run(command)
+        } catch {
+            // nft's "No such file or directory" is text; ask the kernel plainly instead of parsing it.
+            if try !exists() { return nil }
+            throw error
+        }
+        return try NATListing(table: name, output: output)
+    }
+
+    /// Whether our table exists, from the list of family-ip tables (names only). Used on error paths.
+    private func exists() throws(NATError) -> Bool {
+        let command = try NftJSON.batch([NftJSON.object(["list": NftJSON.object(["tables": NftJSON.object([
+            "family": .string("ip")])])])])
+        let objects = try NftJSON.objects(in: try nft.run(command))
+        return objects.contains { $0["table"]?["family"]?.stringValue == "ip" && $0["table"]?["name"]?.stringValue == name }
+    }
+}

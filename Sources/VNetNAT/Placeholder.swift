@@ -1,1 +1,0 @@
-// VNetNAT: see docs/architecture.md

@@ -1,1 +1,0 @@
-// VNetNetlink: see docs/architecture.md

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import VNetModel
+import VNetNetlink
+import VNetSystem
+
+/// `NodeKernel` on libmnl netlink, in the namespace of the thread that creates it (the node's).
+///
+/// Node-level settings made by `ensureBridge`: IPv4 forwarding, and proxy ARP on the bridge with no
+/// delay, so pods whose gateway lives beyond the node (as on Azure) get the node's MAC for it and the node
+/// routes their traffic; pods on the same bridge still talk directly.
+public final class NetlinkKernel: NodeKernel {
+    private let netlink: Netlink
+
+    public init() throws { netlink = try Netlink() }
+
+    public func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity {
+        let bridge = try netlink.ensureBridge(BridgeSpec(name: name, mtu: mtu, promiscuous: promiscuous))
+        try Sysctl.ensure(.ipv4Forward, "1")
+        try Sysctl.ensure(.proxyARP(name), "1")
+        try Sysctl.ensure(Sysctl.Key("net/ipv4/neigh/\(name)/proxy_delay"), "0")
+        return LinkIdentity(name: bridge.name, index: bridge.index, mac: bridge.mac)
+    }
+
+    public func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity {
+        let namespace = try NetworkNamespace(path: netns)
+        guard let master = try netlink.link(named: bridge) else {
+            throw NetlinkError(operation: "create veth", object: host, errno: ENODEV, detail: "bridge \(bridge) is missing")
+        }
+        let pair = try netlink.createVeth(VethSpec(hostName: host, peerName: podIfname, peerNamespace: namespace, mtu: mtu,
+                                                   master: master.index, hostUp: true, hairpin: hairpin))
+        return VethIdentity(host: LinkIdentity(name: pair.host.name, index: pair.host.index, mac: pair.host.mac), podMAC: pair.peerMAC)
+    }
+
+    public func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws {
+        let namespace = try NetworkNamespace(path: netns)
+        let pod = try Netlink(in: namespace)
+        let gateway = routes.first { $0.dst.length == 0 }?.gw
+        let others = routes.filter { $0.dst.length != 0 || $0.gw == nil }.map { Route(destination: $0.dst, gateway: $0.gw) }
+        try pod.configureInterface(InterfaceSetup(name: ifname, address: address, gateway: gateway, routes: others))
+    }
+
+    public func addHostRoute(to address: IPv4Address, bridge: String) throws {
+        guard let link = try netlink.link(named: bridge) else {
+            throw NetlinkError(operation: "add host route", object: "\(address)", errno: ENODEV, detail: "bridge \(bridge) is missing")
+        }
+        try netlink.replaceRoute(Self.hostRoute(address, link: link.index))
+    }
+
+    public func removeHostRoute(to address: IPv4Address, bridge: String) throws {
+        guard let link = try netlink.link(named: bridge) else { return }
+        try netlink.deleteRoute(Self.hostRoute(address, link: link.index))
+    }
+
+    static func hostRoute(_ address: IPv4Address, link: Int32) -> Route {
+        Route(destination: IPv4Prefix(address: address, length: 32), outputIndex: link)
+    }
+
+    @discardableResult
+    public func deleteLink(named name: String) throws -> Bool { try netlink.deleteLink(named: name) }
+
+    public func links() throws -> [LinkInfo] { try netlink.linkInfos() }
+
+    public func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
+        guard let namespace = try? NetworkNamespace(path: netns) else { return nil }
+        guard let view = try Netlink(in: namespace).inspectInterface(named: ifname) else { return nil }
+        return PodInterfaceState(mac: view.link.mac, up: view.link.adminUp, addresses: view.addresses.map(\.prefix),
+                                 routes: view.routes.map { PodRoute(dst: $0.destination, gw: $0.gateway) })
+    }
+
+    public func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address? {
+        try netlink.primaryAddress(towards: destination)?.address
+    }
+
+    public func isNamespaceAlive(_ path: String) -> Bool { NetworkNamespace.isNetworkNamespace(path) }
+}

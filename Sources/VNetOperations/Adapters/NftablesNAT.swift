@@ -1,0 +1,43 @@
+import VNetModel
+import VNetNAT
+
+/// `NodeNAT` on libnftables. The node-level check reads the table's rules once per call; a rebuild (first
+/// use, or after tampering) re-fills the pod set from the state.
+public final class NftablesNAT: NodeNAT {
+    private var tables: [String: NATTable] = [:]
+    private let defaultTable: String
+
+    public init(table: String) { defaultTable = table }
+
+    private func table(_ name: String) throws -> NATTable {
+        if let table = tables[name] { return table }
+        let table = try NATTable(name: name)
+        tables[name] = table
+        return table
+    }
+
+    static func config(_ settings: NATSettings) -> NATConfig {
+        NATConfig(tableName: settings.table, snatAddress: settings.snatAddress, vnetCIDRs: settings.vnetCIDRs,
+                  nonMasqueradeCIDRs: settings.nonMasqueradeCIDRs, snat: settings.snat)
+    }
+
+    public func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
+        let table = try table(settings.table)
+        let config = Self.config(settings)
+        if try table.check(config).isEmpty { return }
+        try table.ensure(config, pods: pods())
+    }
+
+    public func addPod(_ address: IPv4Address) throws { try table(defaultTable).addPod(address) }
+
+    public func removePod(_ address: IPv4Address) throws { try table(defaultTable).removePod(address) }
+
+    public func pods() throws -> Set<IPv4Address> { try table(defaultTable).pods() }
+
+    public func snapshot() throws -> NATSnapshot { try table(defaultTable).snapshot() }
+
+    /// Problems with the table for `settings`, for vnetctl and the console.
+    public func problems(_ settings: NATSettings) throws -> [String] {
+        try table(settings.table).check(Self.config(settings))
+    }
+}

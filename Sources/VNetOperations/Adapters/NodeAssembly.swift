@@ -1,0 +1,68 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetIPAM
+import VNetModel
+import VNetState
+
+/// Builds a `Node` with the real adapters: netlink for links, nftables for NAT.
+public enum NodeAssembly {
+    public static func make(config: NodeConfig, addresses: any AddressProvider, store: StateStore,
+                            lockTimeout: Double) throws -> Node {
+        Node(config: config, kernel: try NetlinkKernel(), nat: NftablesNAT(table: config.natTable), addresses: addresses,
+             store: store, lockTimeout: lockTimeout)
+    }
+
+    /// A failure to find or read the network's recorded configuration.
+    public struct RecordedConfigError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The node as the plugins last configured it, from `<stateDir>/<network>/config.json`: what vnetctl and
+    /// the console act on, without a conflist. The IPAM's dataDir is replaced by `stateDir`.
+    public static func recorded(stateDir: String, network: String) throws -> (node: Node, ipam: IPAMService?) {
+        let store = try StateStore(dataDir: stateDir, network: network, create: false)
+        guard let bytes = store.recordedConfig() else {
+            throw RecordedConfigError(description: "no recorded configuration at \(store.configPath): the vnet plugin writes it on its first ADD")
+        }
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue else {
+            throw RecordedConfigError(description: "\(store.configPath) is not a JSON object")
+        }
+        var config: NodeConfig
+        if object["type"]?.stringValue == "vnet" {
+            config = try NodeConfig.parse(network: network, object)
+        } else {
+            // Recorded by vnet-ipam under another network plugin: no bridge or NAT of ours to show.
+            config = NodeConfig(network: network, bridge: object["bridge"]?.stringValue ?? NodeConfig.defaultBridge)
+            config.ipamType = object["ipam"]?["type"]?.stringValue ?? "vnet-ipam"
+        }
+        var ipam: IPAMService?
+        var addresses: any AddressProvider = UnavailableAddresses(type: config.ipamType)
+        var lockTimeout = IPAMConfig.defaultLockTimeout
+        if let service = try IPAMService.recorded(stateDir: stateDir, network: network) {
+            ipam = service
+            addresses = InProcessAddresses(service: service)
+            lockTimeout = service.config.lockTimeout
+        }
+        let node = try make(config: config, addresses: addresses, store: store, lockTimeout: lockTimeout)
+        return (node, ipam)
+    }
+}
+
+/// Address operations for a network whose IPAM plugin cannot run outside a CNI call.
+struct UnavailableAddresses: AddressProvider {
+    var type: String
+
+    struct Unsupported: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func fail() -> Unsupported { Unsupported(description: "IPAM \(type) runs only inside CNI calls; this needs vnet-ipam") }
+    func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation { throw fail() }
+    func release(_ key: AttachmentKey) throws { throw fail() }
+    func check(_ key: AttachmentKey, expected: IPv4Address?) throws { throw fail() }
+    func status() throws { throw fail() }
+    func collectGarbage(valid: Set<AttachmentKey>) throws { throw fail() }
+}

@@ -1,0 +1,42 @@
+import VNetIPAM
+import VNetModel
+import VNetState
+
+/// Where pod addresses come from: vnet-ipam in-process (one commit records lease and endpoint), or a
+/// delegated IPAM plugin executed the CNI way (implemented by the `vnet` front end).
+public protocol AddressProvider {
+    /// Allocates for `request`; `endpoint` builds the record to keep with the lease.
+    func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation
+    /// Releases the lease and forgets the endpoint; nothing to release is success.
+    func release(_ key: AttachmentKey) throws
+    func check(_ key: AttachmentKey, expected: IPv4Address?) throws
+    func status() throws
+    func collectGarbage(valid: Set<AttachmentKey>) throws
+}
+
+/// vnet-ipam in the same process, sharing the network's state store.
+public struct InProcessAddresses: AddressProvider {
+    public let service: IPAMService
+
+    public init(service: IPAMService) { self.service = service }
+
+    public func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
+        try service.allocate(request) { state, allocation in state.upsert(endpoint(allocation)) }
+    }
+
+    public func release(_ key: AttachmentKey) throws {
+        try service.release(key) { state in state.removeEndpoint(key) }
+    }
+
+    public func check(_ key: AttachmentKey, expected: IPv4Address?) throws {
+        _ = try service.check(key, expected: expected)
+    }
+
+    public func status() throws { _ = try service.status() }
+
+    public func collectGarbage(valid: Set<AttachmentKey>) throws {
+        _ = try service.collectGarbage(valid: valid) { state in
+            state.endpoints.removeAll { !valid.contains($0.key) }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetIPAM
+import VNetModel
+import VNetState
+import VNetSystem
+
+/// What to plug in.
+public struct AttachRequest: Sendable {
+    public var key: AttachmentKey
+    public var netns: String
+    public var pod: PodIdentity
+    public var requested: IPv4Address?
+    public var owner: String
+
+    public init(key: AttachmentKey, netns: String, pod: PodIdentity = PodIdentity(), requested: IPv4Address? = nil,
+                owner: String = "vnet") {
+        self.key = key
+        self.netns = netns
+        self.pod = pod
+        self.requested = requested
+        self.owner = owner
+    }
+}
+
+/// What was plugged in: everything a CNI result lists.
+public struct Attachment: Sendable, Hashable {
+    public var bridge: LinkIdentity
+    public var veth: VethIdentity
+    public var podIfname: String
+    public var netns: String
+    public var mtu: Int
+    public var allocation: IPAMAllocation
+}
+
+extension Node {
+    /// ADD: plugs the pod in. Every completed step is undone if a later one fails, IPAM included, and the
+    /// error names the failed step. Test-only fault points `add:<step>` follow each step.
+    public func attach(_ request: AttachRequest) throws(OperationError) -> Attachment {
+        var undo = UndoStack()
+        var step = "netns"
+        do {
+            guard kernel.isNamespaceAlive(request.netns) else {
+                throw OperationError(.notFound, "CNI_NETNS \(request.netns) is not a network namespace")
+            }
+            try FaultPoint.hit("add:netns")
+
+            step = "bridge"
+            let bridge = try kernel.ensureBridge(name: config.bridge, mtu: config.mtu, promiscuous: config.promiscMode)
+            try FaultPoint.hit("add:bridge")
+
+            step = "ipam"
+            let hostName = hostVeth(for: request.key)
+            let config = self.config
+            let now = Date()
+            let ipamRequest = AttachmentRequest(key: request.key, pod: request.pod, netns: request.netns,
+                                                requested: request.requested, owner: request.owner)
+            let allocation = try addresses.acquire(ipamRequest) { allocation in
+                Endpoint(key: request.key, phase: .attaching, address: allocation.address, gateway: allocation.gateway,
+                         hostVeth: hostName, netns: request.netns, bridge: config.bridge, pod: request.pod, createdAt: now)
+            }
+            undo.push("ipam") { try addresses.release(request.key) }
+            try FaultPoint.hit("add:ipam")
+
+            step = "nat"
+            let settings = try natSettings(subnet: allocation.address.canonical, gateway: allocation.gateway)
+            try nat.ensure(settings, pods: recordedPodAddresses)
+            try FaultPoint.hit("add:nat")
+
+            step = "veth"
+            // A retried ADD may find its own veth from an attempt that died: the name is ours, replace it.
+            try kernel.deleteLink(named: hostName)
+            let veth = try kernel.createVeth(host: hostName, podIfname: request.key.ifname, netns: request.netns,
+                                             mtu: config.mtu, bridge: config.bridge, hairpin: config.hairpinMode)
+            undo.push("veth") { try kernel.deleteLink(named: hostName) }
+            try FaultPoint.hit("add:veth")
+
+            step = "pod-address"
+            var routes = allocation.routes.map { PodRoute(dst: $0.dst, gw: $0.gw) }
+            routes += config.routes.map { PodRoute(dst: $0.dst, gw: $0.gw ?? allocation.gateway) }
+            try kernel.configurePod(netns: request.netns, ifname: request.key.ifname, address: allocation.address, routes: routes)
+            try FaultPoint.hit("add:pod-address")
+
+            step = "host-route"
+            try kernel.addHostRoute(to: allocation.address.address, bridge: config.bridge)
+            undo.push("host-route") { try kernel.removeHostRoute(to: allocation.address.address, bridge: config.bridge) }
+            try FaultPoint.hit("add:host-route")
+
+            step = "nat-pod"
+            try nat.addPod(allocation.address.address)
+            undo.push("nat-pod") { try nat.removePod(allocation.address.address) }
+            try FaultPoint.hit("add:nat-pod")
+
+            step = "commit"
+            try store.update(verb: "add-ready", lockTimeout: lockTimeout) { state in
+                guard var endpoint = state.endpoint(for: request.key) else {
+                    throw OperationError(.state(.corrupt(path: store.statePath, reason: "endpoint vanished")), "the endpoint record vanished during ADD")
+                }
+                endpoint.phase = .ready
+                endpoint.podMAC = veth.podMAC
+                state.upsert(endpoint)
+            }
+            try FaultPoint.hit("add:commit")
+            return Attachment(bridge: bridge, veth: veth, podIfname: request.key.ifname, netns: request.netns,
+                              mtu: config.mtu, allocation: allocation)
+        } catch {
+            var failure = OperationError.wrap(error, step: step)
+            failure.rollbackProblems = undo.unwind()
+            throw failure
+        }
+    }
+}

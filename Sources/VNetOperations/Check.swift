@@ -1,0 +1,44 @@
+import VNetModel
+import VNetState
+
+extension Node {
+    /// CHECK: the attachment is as ADD left it. Returns nothing; throws the first difference found.
+    public func check(_ key: AttachmentKey, netns: String, expected: IPv4Address?) throws(OperationError) {
+        do {
+            let state = try store.load()
+            guard let endpoint = state.endpoint(for: key) else {
+                throw OperationError(.checkFailed, "no endpoint recorded for \(key)")
+            }
+            guard endpoint.phase == .ready else { throw OperationError(.checkFailed, "\(key) never finished ADD") }
+            if let expected, expected != endpoint.address.address {
+                throw OperationError(.checkFailed, "\(key) has \(endpoint.address.address), the runtime expects \(expected)")
+            }
+            let links = try kernel.links()
+            guard let host = links.first(where: { $0.name == endpoint.hostVeth }) else {
+                throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is missing")
+            }
+            guard host.master == endpoint.bridge else {
+                throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is not on bridge \(endpoint.bridge) (master: \(host.master ?? "none"))")
+            }
+            guard host.adminUp else { throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is down") }
+            guard let bridge = links.first(where: { $0.name == endpoint.bridge }), bridge.adminUp else {
+                throw OperationError(.checkFailed, "bridge \(endpoint.bridge) is missing or down")
+            }
+            guard let pod = try kernel.inspectPod(netns: netns, ifname: key.ifname) else {
+                throw OperationError(.checkFailed, "interface \(key.ifname) is missing in \(netns)")
+            }
+            guard pod.up else { throw OperationError(.checkFailed, "\(key.ifname) in \(netns) is down") }
+            guard pod.addresses.contains(endpoint.address) else {
+                throw OperationError(.checkFailed, "\(key.ifname) in \(netns) lacks \(endpoint.address) (has \(pod.addresses.map(\.description)))")
+            }
+            let hasDefault = pod.routes.contains { $0.dst.length == 0 }
+            guard hasDefault else { throw OperationError(.checkFailed, "\(key.ifname) in \(netns) has no default route") }
+            guard try nat.pods().contains(endpoint.address.address) else {
+                throw OperationError(.checkFailed, "the NAT set lacks \(endpoint.address.address)")
+            }
+            try addresses.check(key, expected: endpoint.address.address)
+        } catch {
+            throw OperationError.wrap(error, step: "")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+import VNetState
+
+/// What a GC removed.
+public struct GarbageReport: Sendable, Codable, Hashable {
+    public var detached: [AttachmentKey] = []
+    public var staleVeths: [String] = []
+    public var failures: [String] = []
+}
+
+extension Node {
+    /// How long an endpoint may stay `attaching` before GC treats it as abandoned: an ADD in flight is never
+    /// collected under it.
+    public static let attachGrace: TimeInterval = 120
+
+    /// GC: everything of attachments not in `valid` goes (endpoint, lease, veth, NAT element), then vnet veths
+    /// that no endpoint owns, then the IPAM's own GC.
+    public func collectGarbage(valid: Set<AttachmentKey>, now: Date = Date()) throws(OperationError) -> GarbageReport {
+        var report = GarbageReport()
+        do {
+            // Links first, then state: an endpoint is recorded before its veth exists, so any veth seen here
+            // whose ADD is in flight already has its endpoint in the state loaded next.
+            let links = try kernel.links()
+            let state = try store.load()
+            let stale = Set(state.endpoints.map(\.key)).union(state.leases.map(\.key)).subtracting(valid)
+            for key in stale.sorted() {
+                if let endpoint = state.endpoint(for: key), endpoint.phase == .attaching,
+                   now.timeIntervalSince(endpoint.createdAt) < Self.attachGrace { continue }
+                do {
+                    try detach(key)
+                    report.detached.append(key)
+                } catch {
+                    report.failures.append("\(key): \(error)")
+                }
+            }
+            let owned = Set(state.endpoints.map(\.hostVeth))
+            for link in links where link.kind == "veth" && link.master == config.bridge && link.name.hasPrefix("vn") && !owned.contains(link.name) {
+                do {
+                    try kernel.deleteLink(named: link.name)
+                    report.staleVeths.append(link.name)
+                } catch {
+                    report.failures.append("\(link.name): \(error)")
+                }
+            }
+            try addresses.collectGarbage(valid: valid.union(stale.subtracting(report.detached)))
+        } catch {
+            throw OperationError.wrap(error, step: "gc")
+        }
+        return report
+    }
+
+    /// STATUS: the node can serve an ADD now.
+    public func status() throws(OperationError) {
+        do {
+            if let bridge = try kernel.links().first(where: { $0.name == config.bridge }), !bridge.adminUp {
+                throw OperationError(.unavailable, "bridge \(config.bridge) is down")
+            }
+            try addresses.status()
+        } catch {
+            throw OperationError.wrap(error, step: "")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetIPAM
+import VNetModel
+import VNetState
+
+/// Takes `NodeSnapshot`s: state, pool, kernel links and NAT counters joined at one instant. Read-only; what
+/// vnetctl's read commands print and every console screen draws.
+public struct NodeInspector {
+    public let node: Node
+    /// The network's IPAM, for pool usage and source freshness; nil under a delegated IPAM.
+    public let ipam: IPAMService?
+
+    public init(node: Node, ipam: IPAMService?) {
+        self.node = node
+        self.ipam = ipam
+    }
+
+    public func snapshot(now: Date = Date()) -> NodeSnapshot {
+        var alerts: [Alert] = []
+        let state: NetworkState
+        do {
+            state = try node.store.load()
+        } catch {
+            alerts.append(Alert(severity: .critical, message: "\(error)"))
+            state = NetworkState(network: node.config.network)
+        }
+        let links: [LinkInfo]
+        do { links = try node.kernel.links() } catch {
+            alerts.append(Alert(severity: .critical, message: "cannot list links: \(error)"))
+            links = []
+        }
+        let nat: NATSnapshot
+        do { nat = try node.nat.snapshot() } catch {
+            alerts.append(Alert(severity: .warning, message: "cannot read NAT counters: \(error)"))
+            nat = .absent
+        }
+
+        var usage = PoolUsage(capacity: 0, used: state.leases.count, coolingDown: 0, free: 0, flagged: state.flagged.count,
+                              limits: ipam?.config.limits ?? Limits())
+        var source = PoolSourceInfo(kind: "unknown", fetchedAt: nil, servedFromCache: false)
+        var subnet: IPv4Prefix?
+        var gateway: IPv4Address?
+        if let ipam {
+            source.kind = ipam.config.pool.kindName
+            do {
+                let (pool, info) = try ipam.loadPool(now: now)
+                usage = ipam.allocator(for: pool).usage(of: state, now: now)
+                source = info
+                subnet = pool.subnet
+                gateway = pool.gateway
+                if info.servedFromCache {
+                    alerts.append(Alert(severity: .warning, message: "pool source unreachable; serving the cache: \(info.error ?? "")"))
+                }
+            } catch {
+                source.error = "\(error)"
+                alerts.append(Alert(severity: .critical, message: "pool unavailable: \(error)"))
+            }
+        }
+
+        let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let natByAddress = Dictionary(nat.perPod.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        let endpoints = state.endpoints.map { endpoint in
+            EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
+                         netns: endpoint.netns, phase: endpoint.phase, link: linkByName[endpoint.hostVeth],
+                         nat: natByAddress[endpoint.address.address], netnsAlive: node.kernel.isNamespaceAlive(endpoint.netns),
+                         createdAt: endpoint.createdAt)
+        }.sorted { $0.address < $1.address }
+        let endpointKeys = Set(state.endpoints.map(\.key))
+        let plain = state.leases.filter { !endpointKeys.contains($0.key) }
+
+        let leaks = LeakDetector.find(state: state, links: links, bridge: node.config.bridge, now: now,
+                                      netnsAlive: node.kernel.isNamespaceAlive)
+        if !leaks.isEmpty { alerts.append(Alert(severity: .warning, message: "\(leaks.count) suspected leaks: see the leaks screen or `vnetctl leaks`")) }
+        let bridge = linkByName[node.config.bridge]
+        if bridge == nil && !state.endpoints.isEmpty {
+            alerts.append(Alert(severity: .critical, message: "bridge \(node.config.bridge) is missing"))
+        } else if let bridge, !bridge.adminUp {
+            alerts.append(Alert(severity: .critical, message: "bridge \(node.config.bridge) is down"))
+        }
+        if !state.endpoints.isEmpty && !nat.present && node.config.snat {
+            alerts.append(Alert(severity: .critical, message: "NAT table \(node.config.natTable) is missing"))
+        }
+        if usage.used >= usage.limits.maxPodsPerNode {
+            alerts.append(Alert(severity: .critical, message: "node limit reached: \(usage.used)/\(usage.limits.maxPodsPerNode) pods"))
+        } else if usage.capacity > 0 && usage.free == 0 {
+            alerts.append(Alert(severity: .critical, message: "pool exhausted"))
+        }
+
+        let nodeLinks = links.filter { $0.name == node.config.bridge || $0.master == node.config.bridge }
+        return NodeSnapshot(takenAt: now, node: Self.hostname(), network: node.config.network, bridge: node.config.bridge,
+                            bridgeLink: bridge, primaryAddress: nat.snatAddress, source: source, usage: usage, subnet: subnet,
+                            gateway: gateway, endpoints: endpoints, plainLeases: plain, links: nodeLinks, nat: nat,
+                            leaks: leaks, lockHolder: node.store.lockHolder, alerts: alerts.sorted { $0.severity > $1.severity },
+                            stateGeneration: state.generation)
+    }
+
+    static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(cString: buffer)
+    }
+}

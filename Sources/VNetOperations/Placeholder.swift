@@ -1,1 +1,0 @@
-// VNetOperations: see docs/architecture.md

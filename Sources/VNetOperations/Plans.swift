@@ -1,0 +1,71 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+import VNetState
+
+extension Node {
+    /// The exact changes a detach of `key` will make, and the facts to re-check before acting.
+    public func planDetach(_ key: AttachmentKey) throws(OperationError) -> (plan: ChangePlan, target: ReclaimTarget) {
+        let state: NetworkState
+        let links: [LinkInfo]
+        do {
+            state = try store.load()
+            links = try kernel.links()
+        } catch {
+            throw OperationError.wrap(error, step: "plan")
+        }
+        let endpoint = state.endpoint(for: key)
+        let lease = state.lease(for: key)
+        guard endpoint != nil || lease != nil else { throw OperationError(.notFound, "\(key) is not attached to network \(config.network)") }
+        let address = endpoint?.address.address ?? lease?.address
+        let veth = endpoint?.hostVeth ?? hostVeth(for: key)
+        var changes: [String] = []
+        if let address {
+            changes.append("NAT: remove \(address) from the pod sets of table \(config.natTable)")
+            changes.append("route: delete \(address)/32 dev \(endpoint?.bridge ?? config.bridge)")
+        }
+        if links.contains(where: { $0.name == veth }) { changes.append("link: delete veth \(veth) (and \(key.ifname) inside \(endpoint?.netns ?? "the pod"))") }
+        if let lease { changes.append("lease: release \(lease.address) held by \(key) (cools down before reuse)") }
+        if endpoint != nil { changes.append("endpoint: forget \(key)") }
+        let target = ReclaimTarget(key: key, address: address, hostVeth: veth, netns: endpoint?.netns ?? lease?.netns,
+                                   leaseCreatedAt: lease?.createdAt, evidence: [])
+        return (ChangePlan(action: "detach", targets: [target], changes: changes, refusals: []), target)
+    }
+
+    /// Detaches `target.key` only if the attachment is still the one the plan showed.
+    public func detach(planned target: ReclaimTarget) throws(OperationError) {
+        guard let key = target.key else { throw OperationError(.refused, "the plan names no attachment") }
+        let state: NetworkState
+        do { state = try store.load() } catch { throw OperationError.wrap(error, step: "plan") }
+        if let address = target.address, let lease = state.lease(holding: address), lease.key != key || lease.createdAt != target.leaseCreatedAt {
+            throw OperationError(.refused, "\(address) changed hands since the plan was made; nothing was done")
+        }
+        if target.leaseCreatedAt != nil && state.lease(for: key)?.createdAt != target.leaseCreatedAt {
+            throw OperationError(.refused, "\(key) was detached or attached again since the plan was made; nothing was done")
+        }
+        try detach(key)
+    }
+
+    /// What an attach would do (the address is chosen at attach time, from the pool).
+    public func planAttach(_ request: AttachRequest) throws(OperationError) -> ChangePlan {
+        guard kernel.isNamespaceAlive(request.netns) else {
+            throw OperationError(.notFound, "\(request.netns) is not a network namespace")
+        }
+        let state: NetworkState
+        do { state = try store.load() } catch { throw OperationError.wrap(error, step: "plan") }
+        if state.lease(for: request.key) != nil {
+            throw OperationError(.refused, "\(request.key) is already attached")
+        }
+        let veth = hostVeth(for: request.key)
+        return ChangePlan(action: "attach", targets: [], changes: [
+            "lease: take the next free address of the pool for \(request.key)\(request.requested.map { " (asked: \($0))" } ?? "")",
+            "link: create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)",
+            "address: configure \(request.key.ifname) in \(request.netns) with the address and a default route via the gateway",
+            "route: add <address>/32 dev \(config.bridge)",
+            "NAT: add <address> to the pod sets of table \(config.natTable)",
+        ], refusals: [])
+    }
+}

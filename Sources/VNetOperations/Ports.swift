@@ -1,0 +1,98 @@
+import VNetModel
+
+/// What the operations need from the kernel's links, addresses and routes. The netlink adapter implements
+/// it (`NetlinkKernel`); keeping it small is what lets one ADD be followed from main to netlink.
+public protocol NodeKernel {
+    /// Ensures the bridge exists, is up, and the node forwards for its pods (proxy ARP on the bridge so pods
+    /// reach a gateway that lives beyond the node; IPv4 forwarding). Idempotent.
+    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity
+    /// Creates a veth pair whose host end joins `bridge` and whose peer is born inside `netns` as `podIfname`.
+    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity
+    /// Inside `netns`: the address on `ifname`, the interface and lo up, the routes.
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws
+    /// A /32 route to the pod through the bridge, so the node (and portmap) reach it directly.
+    func addHostRoute(to address: IPv4Address, bridge: String) throws
+    /// Removes it; a missing route is success.
+    func removeHostRoute(to address: IPv4Address, bridge: String) throws
+    /// Deletes a link by name; a missing link is success. Returns whether it existed.
+    @discardableResult func deleteLink(named name: String) throws -> Bool
+    /// Every link of the node namespace with its counters.
+    func links() throws -> [LinkInfo]
+    /// The pod-side view for CHECK, or nil when the interface is missing.
+    func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState?
+    /// The preferred source address for traffic to `destination`: the node's primary address.
+    func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address?
+    /// Whether `path` is a live network namespace file.
+    func isNamespaceAlive(_ path: String) -> Bool
+}
+
+/// A route to put in the pod.
+public struct PodRoute: Sendable, Hashable {
+    public var dst: IPv4Prefix
+    public var gw: IPv4Address?
+    public init(dst: IPv4Prefix, gw: IPv4Address?) {
+        self.dst = dst
+        self.gw = gw
+    }
+}
+
+public struct LinkIdentity: Sendable, Hashable {
+    public var name: String
+    public var index: Int32
+    public var mac: String
+    public init(name: String, index: Int32, mac: String) {
+        self.name = name
+        self.index = index
+        self.mac = mac
+    }
+}
+
+public struct VethIdentity: Sendable, Hashable {
+    public var host: LinkIdentity
+    public var podMAC: String
+    public init(host: LinkIdentity, podMAC: String) {
+        self.host = host
+        self.podMAC = podMAC
+    }
+}
+
+/// What CHECK reads back from the pod's namespace.
+public struct PodInterfaceState: Sendable, Hashable {
+    public var mac: String
+    public var up: Bool
+    public var addresses: [IPv4Prefix]
+    public var routes: [PodRoute]
+    public init(mac: String, up: Bool, addresses: [IPv4Prefix], routes: [PodRoute]) {
+        self.mac = mac
+        self.up = up
+        self.addresses = addresses
+        self.routes = routes
+    }
+}
+
+/// vnet's NAT table. The nftables adapter implements it (`NftablesNAT`).
+public protocol NodeNAT {
+    /// Makes the node-level rules right (creating or repairing them); `pods` re-fills the pod set on a rebuild.
+    func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws
+    func addPod(_ address: IPv4Address) throws
+    /// A missing element is success.
+    func removePod(_ address: IPv4Address) throws
+    func pods() throws -> Set<IPv4Address>
+    func snapshot() throws -> NATSnapshot
+}
+
+/// The NAT the node needs.
+public struct NATSettings: Sendable, Hashable {
+    public var table: String
+    public var snatAddress: IPv4Address
+    public var vnetCIDRs: [IPv4Prefix]
+    public var nonMasqueradeCIDRs: [IPv4Prefix]
+    public var snat: Bool
+    public init(table: String, snatAddress: IPv4Address, vnetCIDRs: [IPv4Prefix], nonMasqueradeCIDRs: [IPv4Prefix], snat: Bool) {
+        self.table = table
+        self.snatAddress = snatAddress
+        self.vnetCIDRs = vnetCIDRs
+        self.nonMasqueradeCIDRs = nonMasqueradeCIDRs
+        self.snat = snat
+    }
+}

@@ -1,0 +1,148 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+import VNetState
+
+/// One thing a plan would reclaim, captured when the plan was made so that acting on it can refuse if it
+/// changed meanwhile (an address released and reused is never touched).
+public struct ReclaimTarget: Codable, Sendable, Hashable {
+    public var key: AttachmentKey?
+    public var address: IPv4Address?
+    public var hostVeth: String?
+    public var netns: String?
+    /// The lease's creation time: a reused address has a newer lease.
+    public var leaseCreatedAt: Date?
+    public var evidence: [LeakEvidence]
+}
+
+/// The exact changes an action will make, shown before anything is done.
+public struct ChangePlan: Codable, Sendable, Hashable {
+    public var action: String
+    public var targets: [ReclaimTarget]
+    /// One line per change to a lease, link, route or NAT element.
+    public var changes: [String]
+    /// Targets refused, and why (a live pod without --force).
+    public var refusals: [String]
+}
+
+/// What acting on a plan did.
+public struct ActionReport: Codable, Sendable, Hashable {
+    public var done: [String] = []
+    public var skipped: [String] = []
+    public var failed: [String] = []
+}
+
+extension Node {
+    /// A plan to reclaim `addresses` (or, with none, every suspected leak). An address whose pod namespace is
+    /// alive is refused unless `force`.
+    public func planReclaim(addresses: [IPv4Address]?, force: Bool, now: Date = Date()) throws(OperationError) -> ChangePlan {
+        let state: NetworkState
+        let links: [LinkInfo]
+        do {
+            links = try kernel.links()
+            state = try store.load()
+        } catch {
+            throw OperationError.wrap(error, step: "plan")
+        }
+        var plan = ChangePlan(action: "reclaim", targets: [], changes: [], refusals: [])
+        let suspects = LeakDetector.find(state: state, links: links, bridge: config.bridge, now: now, netnsAlive: kernel.isNamespaceAlive)
+        let linkNames = Set(links.map(\.name))
+
+        var candidates: [ReclaimTarget] = []
+        if let addresses {
+            for address in addresses {
+                guard let lease = state.lease(holding: address) else {
+                    if let endpoint = state.endpoints.first(where: { $0.address.address == address }) {
+                        candidates.append(ReclaimTarget(key: endpoint.key, address: address, hostVeth: endpoint.hostVeth,
+                                                        netns: endpoint.netns, leaseCreatedAt: nil, evidence: [.endpointWithoutLease]))
+                    } else {
+                        plan.refusals.append("\(address): not leased on this node")
+                    }
+                    continue
+                }
+                let endpoint = state.endpoint(for: lease.key)
+                let evidence = suspects.first { $0.key == lease.key }?.evidence ?? []
+                candidates.append(ReclaimTarget(key: lease.key, address: address, hostVeth: endpoint?.hostVeth ?? hostVeth(for: lease.key),
+                                                netns: lease.netns ?? endpoint?.netns, leaseCreatedAt: lease.createdAt, evidence: evidence))
+            }
+        } else {
+            for suspect in suspects {
+                let lease = suspect.key.flatMap { state.lease(for: $0) }
+                candidates.append(ReclaimTarget(key: suspect.key, address: suspect.address, hostVeth: suspect.hostVeth,
+                                                netns: suspect.netns, leaseCreatedAt: lease?.createdAt, evidence: suspect.evidence))
+            }
+        }
+        for target in candidates {
+            let name = target.address?.description ?? target.hostVeth ?? "?"
+            if let netns = target.netns, !netns.isEmpty, kernel.isNamespaceAlive(netns), !force,
+               !target.evidence.contains(.stuckAttaching) {
+                plan.refusals.append("\(name): its pod namespace \(netns) is alive (use --force to reclaim anyway)")
+                continue
+            }
+            plan.targets.append(target)
+            if let address = target.address {
+                plan.changes.append("NAT: remove \(address) from the pod sets of table \(config.natTable)")
+                plan.changes.append("route: delete \(address)/32 dev \(config.bridge)")
+            }
+            if let veth = target.hostVeth, linkNames.contains(veth) { plan.changes.append("link: delete veth \(veth) (and its pod-side peer)") }
+            if let key = target.key {
+                if let address = target.address, state.lease(for: key) != nil {
+                    plan.changes.append("lease: release \(address) held by \(key) (cools down before reuse)")
+                }
+                if state.endpoint(for: key) != nil { plan.changes.append("endpoint: forget \(key)") }
+            }
+        }
+        return plan
+    }
+
+    /// Carries out a reclaim plan. Each target is re-checked right before acting, and its lease again under
+    /// the lock: anything that changed since the plan was made is skipped, never touched.
+    public func perform(_ plan: ChangePlan, force: Bool) -> ActionReport {
+        var report = ActionReport()
+        for target in plan.targets {
+            let name = target.address?.description ?? target.hostVeth ?? "?"
+            do {
+                let state = try store.load()
+                if let reason = changed(target, in: state, force: force) {
+                    report.skipped.append("\(name): \(reason)")
+                    continue
+                }
+                if let address = target.address {
+                    try nat.removePod(address)
+                    try kernel.removeHostRoute(to: address, bridge: config.bridge)
+                }
+                if let veth = target.hostVeth, target.key != nil || !state.endpoints.contains(where: { $0.hostVeth == veth }) {
+                    try kernel.deleteLink(named: veth)
+                }
+                if let key = target.key {
+                    try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
+                        if let reason = changed(target, in: state, force: true) { throw OperationError(.refused, reason) }
+                        state.release(key, at: Date())
+                        state.removeEndpoint(key)
+                    }
+                }
+                report.done.append(name)
+            } catch {
+                report.failed.append("\(name): \(error)")
+            }
+        }
+        return report
+    }
+
+    /// Why `target` must not be touched any more, or nil.
+    func changed(_ target: ReclaimTarget, in state: NetworkState, force: Bool) -> String? {
+        if let address = target.address, let lease = state.lease(holding: address) {
+            if lease.key != target.key { return "\(address) is now leased to \(lease.key)" }
+            if let created = target.leaseCreatedAt, lease.createdAt != created { return "\(address) was leased again since the plan" }
+        } else if let address = target.address, target.leaseCreatedAt != nil {
+            return "\(address) was already released"
+        }
+        if !force, let netns = target.netns, !netns.isEmpty, kernel.isNamespaceAlive(netns), !target.evidence.contains(.stuckAttaching) {
+            return "its pod namespace \(netns) came alive"
+        }
+        return nil
+    }
+}

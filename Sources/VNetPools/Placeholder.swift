@@ -1,1 +1,0 @@
-// VNetPools: see docs/architecture.md

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetSystem
+
+/// Counts and latency histograms of plugin calls, kept by the plugins themselves in
+/// `<dataDir>/<network>/metrics.json` for `vnetctl metrics`.
+///
+/// A small file under its own flock (never the state lock), read-modified-written without fsync: losing the
+/// last few samples in a power cut is fine, slowing every ADD is not.
+public struct CallMetrics: Codable, Sendable, Hashable {
+    /// Upper bounds of the latency buckets, in seconds (Prometheus `le`).
+    public static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    public struct Verb: Codable, Sendable, Hashable {
+        public var count: UInt64 = 0
+        public var errors: UInt64 = 0
+        public var sumSeconds: Double = 0
+        /// Cumulative counts per bucket, as Prometheus wants them.
+        public var bucketCounts: [UInt64] = Array(repeating: 0, count: CallMetrics.buckets.count)
+    }
+
+    public var verbs: [String: Verb] = [:]
+
+    public init() {}
+
+    public mutating func record(verb: String, seconds: Double, ok: Bool) {
+        var entry = verbs[verb] ?? Verb()
+        entry.count += 1
+        if !ok { entry.errors += 1 }
+        entry.sumSeconds += seconds
+        if entry.bucketCounts.count != Self.buckets.count { entry.bucketCounts = Array(repeating: 0, count: Self.buckets.count) }
+        for (index, bound) in Self.buckets.enumerated() where seconds <= bound { entry.bucketCounts[index] += 1 }
+        verbs[verb] = entry
+    }
+
+    public static func path(directory: String) -> String { directory + "/metrics.json" }
+
+    /// Adds one sample; failures are ignored (metrics never fail a CNI call).
+    public static func append(directory: String, verb: String, seconds: Double, ok: Bool) {
+        let path = path(directory: directory)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { return }
+        defer { flock(fd, LOCK_UN) }
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        var metrics = n > 0 ? ((try? JSONDecoder().decode(CallMetrics.self, from: Data(buffer[0..<n]))) ?? CallMetrics()) : CallMetrics()
+        metrics.record(verb: verb, seconds: seconds, ok: ok)
+        guard let bytes = try? JSONEncoder().encode(metrics) else { return }
+        ftruncate(fd, 0)
+        _ = Array(bytes).withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    public static func load(directory: String) -> CallMetrics {
+        guard let bytes = try? Files.read(path(directory: directory)),
+              let metrics = try? JSONDecoder().decode(CallMetrics.self, from: Data(bytes)) else { return CallMetrics() }
+        return metrics
+    }
+}

@@ -1,1 +1,0 @@
-// VNetState: see docs/architecture.md

@@ -1,0 +1,103 @@
+import CNI
+import IPAMCNI
+import VNetIPAM
+import VNetModel
+import VNetOperations
+import VNetState
+
+/// `vnet`: pods on a Linux bridge over veth pairs, addresses from the node's pool, SNAT beyond the VNet.
+struct VNetPlugin: CNIPlugin {
+    let about = "vnet CNI plugin"
+
+    /// The node for this call: configuration, adapters, and the address provider (vnet-ipam in-process,
+    /// any other IPAM plugin executed from CNI_PATH).
+    func node(for call: CNICall) throws(CNIError) -> Node {
+        let config: NodeConfig
+        do { config = try NodeConfig.parse(network: call.config.name, call.config.raw) } catch { throw CNIError(error) }
+        let addresses: any AddressProvider
+        let store: StateStore
+        var lockTimeout = IPAMConfig.defaultLockTimeout
+        if config.ipamType == "vnet-ipam" {
+            let service = try VNetIPAMPlugin(owner: "vnet").service(for: call)
+            addresses = InProcessAddresses(service: service)
+            store = service.store
+            lockTimeout = service.config.lockTimeout
+        } else {
+            let dataDir = (call.config["dataDir"]?.stringValue) ?? IPAMConfig.defaultDataDir
+            do { store = try StateStore(dataDir: dataDir, network: call.config.name) } catch { throw CNIError(IPAMError.state(error)) }
+            addresses = DelegatedAddresses(type: config.ipamType, call: call, store: store)
+        }
+        store.recordConfig(call.config.recordable)
+        do {
+            return try NodeAssembly.make(config: config, addresses: addresses, store: store, lockTimeout: lockTimeout)
+        } catch {
+            throw CNIError(.kernelFailure, "cannot open the node's netlink or nftables", details: "\(error)")
+        }
+    }
+
+    func add(_ call: CNICall) throws(CNIError) -> CNIResult {
+        let node = try node(for: call)
+        let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,
+                                    requested: try VNetIPAMPlugin.requestedAddress(call))
+        let attachment: Attachment
+        do { attachment = try node.attach(request) } catch { throw CNIError(error) }
+        return Self.result(attachment, config: node.config)
+    }
+
+    /// interfaces: [bridge, host veth, pod interface (sandbox)]; ips point at the pod interface (index 2).
+    static func result(_ attachment: Attachment, config: NodeConfig) -> CNIResult {
+        var result = VNetIPAMPlugin.result(attachment.allocation, interface: 2)
+        result.interfaces = [
+            .init(name: attachment.bridge.name, mac: attachment.bridge.mac),
+            .init(name: attachment.veth.host.name, mac: attachment.veth.host.mac),
+            .init(name: attachment.podIfname, mac: attachment.veth.podMAC, mtu: attachment.mtu, sandbox: attachment.netns),
+        ]
+        result.routes += config.routes.map { CNIResult.Route(dst: $0.dst, gw: $0.gw ?? attachment.allocation.gateway) }
+        if let dns = config.dns { result.dns = dns }
+        return result
+    }
+
+    func del(_ call: CNICall) throws(CNIError) {
+        let node = try node(for: call)
+        let hint = (try? call.config.previousResult())??.ips.first?.address.address
+        do { try node.detach(call.key, hint: hint) } catch { throw CNIError(error) }
+    }
+
+    func check(_ call: CNICall) throws(CNIError) {
+        let node = try node(for: call)
+        guard let previous = try call.config.previousResult() else {
+            throw CNIError(.invalidConfig, "CHECK needs prevResult (the cached ADD result)")
+        }
+        if !previous.interfaces.contains(where: { $0.sandbox == call.environment.netns && $0.name == call.environment.ifname }) {
+            throw CNIError(.checkFailed, "prevResult lists no interface \(call.environment.ifname) in \(call.environment.netns)")
+        }
+        do {
+            try node.check(call.key, netns: call.environment.netns, expected: previous.ips.first?.address.address)
+        } catch {
+            throw CNIError(error)
+        }
+    }
+
+    func status(_ call: CNICall) throws(CNIError) {
+        let node = try node(for: call)
+        do {
+            try node.status()
+        } catch {
+            throw CNIError(.notAvailable, "vnet cannot serve an ADD now", details: CNIError(error).msg)
+        }
+    }
+
+    func record(_ call: CNICall, seconds: Double, ok: Bool) {
+        VNetIPAMPlugin.recordMetrics(call, seconds: seconds, ok: ok, plugin: "vnet")
+    }
+
+    func gc(_ call: CNICall) throws(CNIError) {
+        let node = try node(for: call)
+        let valid = try call.config.validAttachments()
+        let report: GarbageReport
+        do { report = try node.collectGarbage(valid: valid) } catch { throw CNIError(error) }
+        if !report.failures.isEmpty {
+            throw CNIError(.ioFailure, "GC could not remove everything", details: report.failures.joined(separator: "; "))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import VNetIPAM
+import VNetModel
+import VNetOperations
+import VNetState
+import VNetSystem
+
+/// The node a command acts on: the network chosen under --state-dir, entered through --netns.
+struct Context {
+    var options: GlobalOptions
+    var network: String
+    var node: Node
+    var ipam: IPAMService?
+
+    init(_ options: GlobalOptions) throws {
+        self.options = options
+        if let name = options.netns { try NetworkNamespace(named: name).enter() }
+        network = try Self.chooseNetwork(options)
+        (node, ipam) = try NodeAssembly.recorded(stateDir: options.stateDir, network: network)
+    }
+
+    /// The network named by --network, or the only one under --state-dir.
+    static func chooseNetwork(_ options: GlobalOptions) throws -> String {
+        if let chosen = options.chosenNetwork { return chosen }
+        let candidates = Files.list(options.stateDir).filter {
+            StateStore.isValidNetworkName($0) && (Files.exists("\(options.stateDir)/\($0)/config.json")
+                || Files.exists("\(options.stateDir)/\($0)/state.json") || Files.exists("\(options.stateDir)/\($0)/state.json.prev"))
+        }
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.isEmpty { throw CLIError("no vnet network under \(options.stateDir)") }
+        throw ValidationError("several networks under \(options.stateDir): \(candidates.joined(separator: ", ")); choose one with --network")
+    }
+
+    var inspector: NodeInspector { NodeInspector(node: node, ipam: ipam) }
+
+    func audit(_ command: String, before: String, after: String) {
+        Audit.record(stateDir: options.stateDir, network: network, command: command, before: before, after: after)
+    }
+}
+
+/// A failure to report and exit 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CNI
+import VNetModel
+import VNetState
+
+/// Printing for vnetctl: text for people, JSON (sorted keys, ISO-8601 dates) for scripts.
+enum Output {
+    static func line(_ text: String, newline: Bool = true) {
+        print(text, terminator: newline ? "\n" : "")
+    }
+
+    /// A line on standard error (write(2): the C stdio globals are not concurrency-safe in Swift 6).
+    static func error(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func json(_ object: [String: JSONValue]) -> String {
+        String(decoding: JSONOutput.bytes(.object(object)).dropLast(), as: UTF8.self)
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// Audit records for vnetctl's changes.
+enum Audit {
+    static func record(stateDir: String, network: String, command: String, before: String, after: String) {
+        AuditLog.append(dataDir: stateDir, tool: "vnetctl", network: network, command: command, before: before, after: after)
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class CNIPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VNetConsolePlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VNetNATPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,106 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// A command that failed in a test helper.
+struct CommandFailure: Error, CustomStringConvertible {
+    var arguments: [String]
+    var status: Int32
+    var output: String
+    var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(output)" }
+}
+
+/// Runs tools (`ip`, `nft`, `python3`) the way an operator would, to build topologies and to tamper.
+enum Shell {
+    /// Runs a command to completion and returns its standard output; throws with stderr on failure.
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(arguments: arguments, status: process.terminationStatus,
+                                 output: text + String(decoding: errors, as: UTF8.self))
+        }
+        return text
+    }
+
+    /// `nft` inside a namespace, as a human tampering with the table would run it.
+    @discardableResult
+    static func nft(_ namespace: String, _ arguments: String...) throws -> String {
+        try run(["ip", "netns", "exec", namespace, "nft"] + arguments)
+    }
+}
+
+/// Network namespaces made by one test, all named with a per-run prefix and deleted in tearDown, so a
+/// failing test leaves nothing behind. The machine's own namespace is never changed.
+final class TestNamespaces {
+    let prefix: String
+    private(set) var names: [String] = []
+
+    init() {
+        prefix = "vnat" + String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
+    }
+
+    func make(_ role: String) throws -> String {
+        let name = "\(prefix)-\(role)"
+        try Shell.run(["ip", "netns", "add", name])
+        names.append(name)
+        return name
+    }
+
+    func removeAll() {
+        for name in names.reversed() { _ = try? Shell.run(["ip", "netns", "del", name]) }
+        names = []
+    }
+}
+
+struct NamespaceError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// glibc's setns(2). Swift's Glibc module is built without _GNU_SOURCE, which hides it; the test target
+/// has no C shim of its own, so it is looked up at run time. nstype 0 means "whatever namespace the file
+/// is", which spares us the CLONE_NEWNET macro; `inNamespace` checks the result itself.
+private let setnsFunction: (@convention(c) (Int32, Int32) -> Int32)? = {
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "setns") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+}()
+
+private func enterNamespace(_ fd: Int32) -> Bool {
+    guard let setns = setnsFunction else { return false }
+    return setns(fd, 0) == 0
+}
+
+/// Runs `body` with the calling thread inside network namespace `name` (made by `ip netns add`), then
+/// puts the thread back. Refuses to run `body` unless the thread is verifiably inside `name`, so a failed
+/// setns can never let the code under test touch the machine's own namespace. The main thread keeps
+/// its namespace per thread (setns), so other threads of the test process are unaffected.
+func inNamespace<T>(_ name: String, _ body: () throws -> T) throws -> T {
+    let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+    guard home >= 0 else { throw NamespaceError(description: "cannot open own netns: errno \(errno)") }
+    defer { close(home) }
+    let target = open("/var/run/netns/\(name)", O_RDONLY | O_CLOEXEC)
+    guard target >= 0 else { throw NamespaceError(description: "cannot open netns \(name): errno \(errno)") }
+    defer { close(target) }
+    guard enterNamespace(target) else {
+        throw NamespaceError(description: "setns \(name): errno \(errno)")
+    }
+    defer {
+        if !enterNamespace(home) { fatalError("cannot return to the test's own network namespace") }
+    }
+    var want = stat(), now = stat()
+    guard fstat(target, &want) == 0, stat("/proc/thread-self/ns/net", &now) == 0,
+          want.st_ino == now.st_ino, want.st_dev == now.st_dev else {
+        throw NamespaceError(description: "thread is not in netns \(name) after setns")
+    }
+    return try body()
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Glibc
+import VNetNetlink
+import VNetSystem
+import XCTest
+
+final class NetworkNamespaceTests: XCTestCase {
+    private var namespaces: TestNamespaces!
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(getuid() == 0, "needs root to create network namespaces")
+        namespaces = TestNamespaces()
+    }
+
+    override func tearDown() {
+        namespaces?.removeAll()
+        super.tearDown()
+    }
+
+    func testOpensByNameAndByPathWithTheSameIdentity() throws {
+        let name = try namespaces.make("a")
+        let byName = try NetworkNamespace(named: name)
+        let byPath = try NetworkNamespace(path: "/var/run/netns/\(name)")
+        XCTAssertEqual(byName.identity, byPath.identity)
+        var info = stat()
+        XCTAssertEqual(stat("/var/run/netns/\(name)", &info), 0)
+        XCTAssertEqual(byName.identity.inode, UInt64(info.st_ino))
+        XCTAssertNotEqual(byName.identity, try NetworkNamespace.currentIdentity())
+        XCTAssertGreaterThanOrEqual(byName.fileDescriptor, 0)
+        XCTAssertTrue(NetworkNamespace.isNetworkNamespace(byName.path))
+    }
+
+    func testRejectsFilesThatAreNotNetworkNamespaces() throws {
+        func reason(_ path: String) -> NamespaceError.Reason? {
+            do {
+                _ = try NetworkNamespace(path: path)
+                return nil
+            } catch {
+                return error.reason
+            }
+        }
+        XCTAssertEqual(reason("/etc/hostname"), .notNetworkNamespace)
+        XCTAssertEqual(reason("/proc/self/ns/mnt"), .notNetworkNamespace, "another kind of namespace")
+        XCTAssertEqual(reason("/var/run/netns/\(namespaces.prefix)-missing"), .open)
+        XCTAssertNil(reason("/proc/self/ns/net"))
+        XCTAssertFalse(NetworkNamespace.isNetworkNamespace("/etc/hostname"))
+        do {
+            _ = try NetworkNamespace(named: "../etc")
+            XCTFail("a name with a slash must be refused")
+        } catch {
+            XCTAssertEqual(error.reason, .invalidName)
+            XCTAssertEqual(error.errno, EINVAL)
+        }
+        do {
+            _ = try NetworkNamespace(named: "\(namespaces.prefix)-gone")
+            XCTFail("a missing namespace must not open")
+        } catch {
+            XCTAssertEqual(error.errno, ENOENT)
+        }
+    }
+
+    private struct Boom: Error {}
+
+    func testWithEnteredAlwaysReturnsHomeAlsoWhenTheBodyThrows() throws {
+        let home = try NetworkNamespace.currentIdentity()
+        let first = try NetworkNamespace(named: try namespaces.make("first"))
+        let second = try NetworkNamespace(named: try namespaces.make("second"))
+
+        let seen = try first.withEntered { () -> NetworkNamespace.Identity in
+            XCTAssertTrue(first.isCurrent)
+            // Nested: into the second and back to the first.
+            try second.withEntered { XCTAssertTrue(second.isCurrent) }
+            XCTAssertTrue(first.isCurrent)
+            return try NetworkNamespace.currentIdentity()
+        }
+        XCTAssertEqual(seen, first.identity)
+        XCTAssertEqual(try NetworkNamespace.currentIdentity(), home)
+
+        XCTAssertThrowsError(try first.withEntered { throw Boom() }) { error in
+            XCTAssertTrue(error is Boom)
+        }
+        XCTAssertEqual(try NetworkNamespace.currentIdentity(), home, "a throwing body must not strand the thread")
+
+        // Entering the namespace we are in is a no-op.
+        let current = try NetworkNamespace.current()
+        XCTAssertEqual(try current.withEntered { try NetworkNamespace.currentIdentity() }, home)
+    }
+
+    func testInsideTheNamespaceOnlyItsLinksAreVisible() throws {
+        let name = try namespaces.make("view")
+        try Shell.run(["ip", "-n", name, "link", "add", "name", "probe0", "type", "veth", "peer", "name", "probe1"])
+        let namespace = try NetworkNamespace(named: name)
+        let names = try namespace.withEntered { try Netlink().links().map(\.name) }
+        XCTAssertEqual(Set(names), ["lo", "probe0", "probe1"])
+    }
+}

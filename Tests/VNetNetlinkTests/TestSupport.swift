@@ -1,0 +1,112 @@
+import Foundation
+import Glibc
+import VNetNetlink
+import VNetSystem
+import XCTest
+
+/// A command that failed in a test helper.
+struct CommandFailure: Error, CustomStringConvertible {
+    var arguments: [String]
+    var status: Int32
+    var output: String
+    var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(output)" }
+}
+
+/// Runs `ip` and friends the way an operator would: to build namespaces and to verify what the adapter
+/// did from outside it. The code under test never runs a process.
+enum Shell {
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(arguments: arguments, status: process.terminationStatus,
+                                 output: text + String(decoding: errors, as: UTF8.self))
+        }
+        return text
+    }
+
+    /// `ip -n NS -j ARGS...` parsed as a JSON array of objects.
+    static func ipJSON(_ namespace: String, _ arguments: String...) throws -> [[String: Any]] {
+        let text = try run(["ip", "-n", namespace, "-j"] + arguments)
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return [] }
+        guard let array = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [[String: Any]] else {
+            throw CommandFailure(arguments: ["ip", "-n", namespace, "-j"] + arguments, status: 0, output: text)
+        }
+        return array
+    }
+
+    /// One link as `ip -d -j link show` describes it, or nil when it does not exist.
+    static func link(_ namespace: String, _ name: String) throws -> [String: Any]? {
+        let all = try ipJSON(namespace, "-d", "link", "show")
+        return all.first { $0["ifname"] as? String == name }
+    }
+}
+
+/// Network namespaces made by one test, named with a per-run prefix and deleted in tearDown (also after a
+/// failure), so nothing is left behind. The machine's own namespace is never changed.
+final class TestNamespaces {
+    let prefix: String
+    private(set) var names: [String] = []
+
+    init() {
+        prefix = "vnl" + String(UInt32.random(in: 0x100000..<0xFFFFFF), radix: 16)
+    }
+
+    /// Creates `<prefix>-<role>` and returns its name.
+    func make(_ role: String) throws -> String {
+        let name = "\(prefix)-\(role)"
+        try Shell.run(["ip", "netns", "add", name])
+        names.append(name)
+        return name
+    }
+
+    func removeAll() {
+        for name in names.reversed() { _ = try? Shell.run(["ip", "netns", "del", name]) }
+        names = []
+    }
+}
+
+/// Base class: a node namespace and a pod namespace per test, a netlink handle opened inside the node,
+/// everything removed in tearDown.
+class NamespacedTestCase: XCTestCase {
+    var namespaces: TestNamespaces!
+    var nodeName = ""
+    var podName = ""
+    var node: NetworkNamespace!
+    var pod: NetworkNamespace!
+    var netlink: Netlink!
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(getuid() == 0, "netlink tests create network namespaces and need root")
+        namespaces = TestNamespaces()
+        nodeName = try namespaces.make("node")
+        podName = try namespaces.make("pod")
+        node = try NetworkNamespace(named: nodeName)
+        pod = try NetworkNamespace(named: podName)
+        netlink = try Netlink(in: node)
+        // The handle must act in the node namespace, never in the machine's own.
+        XCTAssertFalse(node.isCurrent)
+    }
+
+    override func tearDown() {
+        netlink = nil
+        node = nil
+        pod = nil
+        namespaces?.removeAll()
+        super.tearDown()
+    }
+
+    /// A veth name unique to this test, like vnet's "vn" + hash names.
+    func hostName(_ n: Int) -> String { "vn\(namespaces.prefix.suffix(6))\(n)" }
+}

@@ -1,0 +1,142 @@
+import XCTest
+import Glibc
+import VNetIPAM
+import VNetModel
+import VNetPools
+import VNetState
+@testable import VNetOperations
+
+final class AttachDetachTests: XCTestCase {
+    var dataDir = ""
+    var kernel = FakeKernel()
+    var nat = FakeNAT()
+    var node: Node!
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/vnet-ops-test-XXXXXX".utf8CString)
+        dataDir = String(cString: try XCTUnwrap(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
+        let pool = try IPAMConfig.parse(try XCTUnwrap(JSONParser.parse("""
+            {"type": "vnet-ipam", "dataDir": "\(dataDir)", "pool": {"source": "static", "subnet": "10.240.0.0/16",
+             "addresses": ["10.240.1.10-10.240.1.20"]}}
+            """).objectValue))
+        let service = try IPAMService(network: "net", config: pool)
+        kernel = FakeKernel()
+        nat = FakeNAT()
+        kernel.aliveNamespaces = ["/ns/a", "/ns/b"]
+        node = Node(config: NodeConfig(network: "net"), kernel: kernel, nat: nat, addresses: InProcessAddresses(service: service),
+                    store: service.store)
+    }
+
+    override func tearDown() {
+        _ = try? FileManagerless.removeTree(dataDir)
+    }
+
+    func testAttachRecordsAReadyEndpointAndDetachUndoesEverything() throws {
+        let key = AttachmentKey(containerID: "a", ifname: "eth0")
+        let attachment = try node.attach(AttachRequest(key: key, netns: "/ns/a"))
+        XCTAssertEqual(attachment.allocation.address.description, "10.240.1.10/16")
+        let state = try node.store.load()
+        XCTAssertEqual(state.endpoint(for: key)?.phase, .ready)
+        XCTAssertEqual(state.endpoint(for: key)?.podMAC, "02:00:00:00:00:03")
+        XCTAssertTrue(nat.podSet.contains(attachment.allocation.address.address))
+        try node.check(key, netns: "/ns/a", expected: attachment.allocation.address.address)
+
+        try node.detach(key)
+        try node.detach(key)
+        XCTAssertTrue(try node.store.load().leases.isEmpty)
+        XCTAssertTrue(try node.store.load().endpoints.isEmpty)
+        XCTAssertTrue(nat.podSet.isEmpty)
+        XCTAssertTrue(kernel.hostRoutes.isEmpty)
+        XCTAssertNil(kernel.linkTable[node.hostVeth(for: key)])
+    }
+
+    func testAFailureAtEachStepLeavesNothingAndNamesTheStep() throws {
+        for step in ["veth", "pod-address", "host-route", "nat-pod", "nat"] {
+            kernel.failOn = step
+            nat.failOn = step
+            let key = AttachmentKey(containerID: "f-\(step)", ifname: "eth0")
+            XCTAssertThrowsError(try node.attach(AttachRequest(key: key, netns: "/ns/a"))) { error in
+                guard let failure = error as? OperationError else { return XCTFail("\(error)") }
+                XCTAssertEqual(failure.step, step)
+                XCTAssertTrue(failure.description.contains("step \(step) failed"))
+                XCTAssertTrue(failure.rollbackProblems.isEmpty, failure.description)
+            }
+            let state = try node.store.load()
+            XCTAssertTrue(state.leases.isEmpty, step)
+            XCTAssertTrue(state.endpoints.isEmpty, step)
+            XCTAssertNil(kernel.linkTable[node.hostVeth(for: key)], step)
+            XCTAssertTrue(kernel.hostRoutes.isEmpty, step)
+            XCTAssertTrue(nat.podSet.isEmpty, step)
+        }
+    }
+
+    func testAttachRefusesAMissingNamespace() {
+        XCTAssertThrowsError(try node.attach(AttachRequest(key: AttachmentKey(containerID: "x", ifname: "eth0"), netns: "/ns/gone"))) {
+            guard case .notFound = ($0 as? OperationError)?.kind else { return XCTFail("\($0)") }
+        }
+        XCTAssertTrue(kernel.calls.isEmpty, "nothing is touched for a missing namespace")
+    }
+
+    func testGarbageCollectionKeepsValidAndRemovesStaleVeths() throws {
+        let a = AttachmentKey(containerID: "a", ifname: "eth0")
+        let b = AttachmentKey(containerID: "b", ifname: "eth0")
+        _ = try node.attach(AttachRequest(key: a, netns: "/ns/a"))
+        _ = try node.attach(AttachRequest(key: b, netns: "/ns/b"))
+        kernel.linkTable["vnstale"] = LinkInfo(index: 99, name: "vnstale", kind: "veth", master: "vnet0", operState: "up",
+                                           adminUp: true, mtu: 1500, mac: "", counters: LinkCounters())
+        let report = try node.collectGarbage(valid: [a])
+        XCTAssertEqual(report.detached, [b])
+        XCTAssertEqual(report.staleVeths, ["vnstale"])
+        XCTAssertEqual(try node.store.load().leases.map(\.key), [a])
+    }
+
+    func testReclaimPlansRefusesLivePodsAndSkipsChangedTargets() throws {
+        let a = AttachmentKey(containerID: "a", ifname: "eth0")
+        let address = try node.attach(AttachRequest(key: a, netns: "/ns/a")).allocation.address.address
+        var plan = try node.planReclaim(addresses: [address], force: false)
+        XCTAssertTrue(plan.targets.isEmpty)
+        XCTAssertEqual(plan.refusals.count, 1)
+
+        kernel.aliveNamespaces.remove("/ns/a")
+        plan = try node.planReclaim(addresses: nil, force: false)
+        XCTAssertEqual(plan.targets.map(\.address), [address])
+        XCTAssertTrue(plan.changes.contains { $0.hasPrefix("lease: release \(address)") })
+
+        // The attachment is detached and the address leased again before the plan is carried out.
+        try node.detach(a)
+        let report = node.perform(plan, force: false)
+        XCTAssertEqual(report.done, [])
+        XCTAssertEqual(report.skipped.count, 1)
+    }
+
+    func testLeakDetectorEvidence() {
+        let now = Date()
+        var state = NetworkState(network: "net")
+        let gone = AttachmentKey(containerID: "gone", ifname: "eth0")
+        state.leases = [Lease(key: gone, address: IPv4Address("10.240.1.10")!, netns: "/ns/gone", createdAt: now, owner: "vnet")]
+        state.endpoints = [Endpoint(key: gone, phase: .ready, address: IPv4Prefix("10.240.1.10/16")!, gateway: IPv4Address("10.240.0.1")!,
+                                    hostVeth: "vnaaaa", netns: "/ns/gone", bridge: "vnet0", pod: PodIdentity(), createdAt: now)]
+        let stale = LinkInfo(index: 3, name: "vnbbbb", kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
+                             mac: "", counters: LinkCounters())
+        let suspects = LeakDetector.find(state: state, links: [stale], bridge: "vnet0", now: now, netnsAlive: { _ in false })
+        XCTAssertEqual(suspects.count, 2)
+        XCTAssertEqual(suspects[0].evidence, [.netnsGone, .noVeth])
+        XCTAssertEqual(suspects[1].evidence, [.vethWithoutEndpoint])
+    }
+}
+
+/// Removes a test's temporary directory tree without Foundation's FileManager.
+enum FileManagerless {
+    static func removeTree(_ path: String) throws {
+        guard let dir = opendir(path) else { unlink(path); return }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name == "." || name == ".." { continue }
+            let child = path + "/" + name
+            var info = stat()
+            if lstat(child, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR { try removeTree(child) } else { unlink(child) }
+        }
+        closedir(dir)
+        rmdir(path)
+    }
+}

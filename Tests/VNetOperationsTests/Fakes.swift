@@ -1,0 +1,78 @@
+import Glibc
+import VNetModel
+@testable import VNetOperations
+
+/// An in-memory kernel for testing the operations' ordering and rollback. The real kernel is exercised by
+/// the netlink tests and the end-to-end suite; this one records calls and can fail any of them.
+final class FakeKernel: NodeKernel {
+    var linkTable: [String: LinkInfo] = [:]
+    var hostRoutes = Set<IPv4Address>()
+    var podAddresses: [String: IPv4Prefix] = [:]
+    var aliveNamespaces = Set<String>()
+    var failOn: String?
+    var calls: [String] = []
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    private func enter(_ name: String) throws {
+        calls.append(name)
+        if failOn == name { throw Failure(description: "\(name) failed (errno \(EPERM))") }
+    }
+
+    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity {
+        try enter("bridge")
+        linkTable[name] = LinkInfo(index: 1, name: name, kind: "bridge", master: nil, operState: "up", adminUp: true, mtu: mtu,
+                               mac: "02:00:00:00:00:01", counters: LinkCounters())
+        return LinkIdentity(name: name, index: 1, mac: "02:00:00:00:00:01")
+    }
+
+    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity {
+        try enter("veth")
+        linkTable[host] = LinkInfo(index: Int32(linkTable.count + 2), name: host, kind: "veth", master: bridge, operState: "up",
+                               adminUp: true, mtu: mtu, mac: "02:00:00:00:00:02", counters: LinkCounters())
+        return VethIdentity(host: LinkIdentity(name: host, index: 2, mac: "02:00:00:00:00:02"), podMAC: "02:00:00:00:00:03")
+    }
+
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws {
+        try enter("pod-address")
+        podAddresses[netns] = address
+    }
+
+    func addHostRoute(to address: IPv4Address, bridge: String) throws {
+        try enter("host-route")
+        hostRoutes.insert(address)
+    }
+
+    func removeHostRoute(to address: IPv4Address, bridge: String) throws { hostRoutes.remove(address) }
+
+    func deleteLink(named name: String) throws -> Bool { linkTable.removeValue(forKey: name) != nil }
+
+    func links() throws -> [LinkInfo] { Array(linkTable.values) }
+
+    func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
+        podAddresses[netns].map {
+            PodInterfaceState(mac: "02:00:00:00:00:03", up: true, addresses: [$0],
+                              routes: [PodRoute(dst: IPv4Prefix("0.0.0.0/0")!, gw: IPv4Address("10.240.0.1"))])
+        }
+    }
+
+    func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address? { IPv4Address("10.240.0.4") }
+
+    func isNamespaceAlive(_ path: String) -> Bool { aliveNamespaces.contains(path) }
+}
+
+final class FakeNAT: NodeNAT {
+    var podSet = Set<IPv4Address>()
+    var failOn: String?
+
+    func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
+        if failOn == "nat" { throw FakeKernel.Failure(description: "nat failed") }
+    }
+    func addPod(_ address: IPv4Address) throws {
+        if failOn == "nat-pod" { throw FakeKernel.Failure(description: "nat-pod failed") }
+        podSet.insert(address)
+    }
+    func removePod(_ address: IPv4Address) throws { podSet.remove(address) }
+    func pods() throws -> Set<IPv4Address> { podSet }
+    func snapshot() throws -> NATSnapshot { NATSnapshot(present: true, snatAddress: nil, rules: [], perPod: []) }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VNetPoolsPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VNetStatePlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,107 @@
+import XCTest
+import Glibc
+@testable import VNetState
+import VNetModel
+import VNetSystem
+
+final class StateStoreTests: XCTestCase {
+    var dataDir = ""
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/vnet-state-test-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        dataDir = String(cString: try XCTUnwrap(made))
+    }
+
+    override func tearDown() {
+        for name in Files.list(dataDir + "/net") { unlink(dataDir + "/net/" + name) }
+        rmdir(dataDir + "/net")
+        for name in Files.list(dataDir) { unlink(dataDir + "/" + name) }
+        rmdir(dataDir)
+    }
+
+    func lease(_ id: String, _ address: String) -> Lease {
+        Lease(key: AttachmentKey(containerID: id, ifname: "eth0"), address: IPv4Address(address)!, createdAt: Date(), owner: "t")
+    }
+
+    func testMissingStateIsANewNetworkAndCommitsRoundTrip() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        XCTAssertEqual(try store.load().leases, [])
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        let loaded = try store.load()
+        XCTAssertEqual(loaded.leases.map(\.key.containerID), ["a"])
+        XCTAssertEqual(loaded.generation, 1)
+        var info = stat()
+        XCTAssertEqual(stat(store.statePath, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        XCTAssertEqual(stat(store.directory, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o700)
+    }
+
+    func testUnchangedUpdateDoesNotCommit() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        try store.update(verb: "test", lockTimeout: 1) { _ in }
+        XCTAssertEqual(try store.load().generation, 1)
+    }
+
+    func testEveryKindOfCorruptionIsRefused() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        let good = try XCTUnwrap(try Files.read(store.statePath))
+        let kinds: [String: [UInt8]] = [
+            "empty": [], "nul": [UInt8](repeating: 0, count: good.count), "truncated": Array(good.prefix(good.count / 2)),
+            "garbage": Array("}{ not json".utf8), "schema": Array("{\"schema\": 7}".utf8),
+        ]
+        for (kind, bytes) in kinds {
+            try Files.replaceAtomically(store.statePath, with: bytes)
+            XCTAssertThrowsError(try store.load(), kind) { error in
+                guard case .corrupt(let path, _) = error as? StateError else { return XCTFail("\(kind): \(error)") }
+                XCTAssertEqual(path, store.statePath)
+                XCTAssertTrue("\(error)".contains("state repair"))
+            }
+        }
+    }
+
+    func testRepairRestoresLastGoodCopyAndQuarantines() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("b", "10.0.0.2")) }
+        try Files.replaceAtomically(store.statePath, with: Array("garbage 10.0.0.9".utf8))
+        let report = try store.repair(lockTimeout: 1) { _, corrupt in
+            XCTAssertEqual(String(decoding: corrupt, as: UTF8.self), "garbage 10.0.0.9")
+            return [IPv4Address("10.0.0.2")!, IPv4Address("10.0.0.1")!]
+        }
+        XCTAssertEqual(report.leases, 1)
+        XCTAssertEqual(report.quarantined, 1, "a still-leased address is never quarantined")
+        let state = try store.load()
+        XCTAssertEqual(state.leases.map(\.key.containerID), ["a"])
+        XCTAssertEqual(state.released.map(\.address.description), ["10.0.0.2"])
+        XCTAssertNotNil(report.keptCorruptCopy)
+    }
+
+    func testLockTimesOutNamingTheHolder() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        let held = StateLock(path: store.lockPath)
+        try held.acquire(verb: "ADD", timeout: 1)
+        XCTAssertEqual(store.lockHolder?.pid, getpid())
+        XCTAssertEqual(store.lockHolder?.verb, "ADD")
+        // flock locks belong to the open file description, so a second open in this process conflicts too.
+        XCTAssertThrowsError(try store.update(verb: "other", lockTimeout: 0.2) { _ in }) { error in
+            guard case .lockTimeout(_, _, let holder) = error as? StateError else { return XCTFail("\(error)") }
+            XCTAssertEqual(holder?.pid, getpid())
+            XCTAssertTrue("\(error)".contains("pid \(getpid()) (ADD)"))
+        }
+        held.release()
+        XCTAssertNil(store.lockHolder)
+        XCTAssertNoThrow(try store.update(verb: "other", lockTimeout: 0.2) { _ in })
+    }
+
+    func testUnsafeDirectoriesAreRefused() throws {
+        chmod(dataDir, 0o777)
+        XCTAssertThrowsError(try StateStore(dataDir: dataDir, network: "net"))
+        chmod(dataDir, 0o700)
+        XCTAssertThrowsError(try StateStore(dataDir: dataDir, network: "../etc"))
+        XCTAssertThrowsError(try StateStore(dataDir: dataDir, network: ".hidden"))
+    }
+}
