@@ -48,10 +48,6 @@ extension Node {
             }
             try FaultPoint.hit("add:netns")
 
-            step = "bridge"
-            let bridge = try kernel.ensureBridge(name: config.bridge, mtu: config.mtu, promiscuous: config.promiscMode)
-            try FaultPoint.hit("add:bridge")
-
             step = "ipam"
             let hostName = hostVeth(for: request.key)
             let config = self.config
@@ -63,7 +59,15 @@ extension Node {
                          hostVeth: hostName, netns: request.netns, bridge: config.bridge, pod: request.pod, createdAt: now)
             }
             undo.push("ipam") { try addresses.release(request.key) }
+            // A NAT rebuild (first use, or repair) fills the pod set from the state, which already names this
+            // pod: its element must go on any failure from here on, whichever step put it there.
+            undo.push("nat-pod") { try nat.removePod(allocation.address.address) }
             try FaultPoint.hit("add:ipam")
+
+            // Node-level, after IPAM: an ADD refused by the pool (exhausted, limit) leaves the node untouched.
+            step = "bridge"
+            let bridge = try kernel.ensureBridge(name: config.bridge, mtu: config.mtu, promiscuous: config.promiscMode)
+            try FaultPoint.hit("add:bridge")
 
             step = "nat"
             let settings = try natSettings(subnet: allocation.address.canonical, gateway: allocation.gateway)
@@ -91,7 +95,6 @@ extension Node {
 
             step = "nat-pod"
             try nat.addPod(allocation.address.address)
-            undo.push("nat-pod") { try nat.removePod(allocation.address.address) }
             try FaultPoint.hit("add:nat-pod")
 
             step = "commit"

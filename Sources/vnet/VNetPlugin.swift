@@ -23,6 +23,8 @@ struct VNetPlugin: CNIPlugin {
             store = service.store
             lockTimeout = service.config.lockTimeout
         } else {
+            // Find the IPAM plugin before touching anything, so a wrong type changes nothing.
+            _ = try Delegation.locate(config.ipamType, in: call.environment.path)
             let dataDir = (call.config["dataDir"]?.stringValue) ?? IPAMConfig.defaultDataDir
             do { store = try StateStore(dataDir: dataDir, network: call.config.name) } catch { throw CNIError(IPAMError.state(error)) }
             addresses = DelegatedAddresses(type: config.ipamType, call: call, store: store)

@@ -75,6 +75,7 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(Format.age(184), "3m04s")
         XCTAssertEqual(Format.age(7500), "2h05m")
         XCTAssertEqual(Format.age(3 * 86400 + 4 * 3600), "3d04h")
+        XCTAssertEqual(Format.age(941 * 86400 + 7200), "941d")
         XCTAssertEqual(Format.age(-1), "-")
         XCTAssertEqual(Format.clock(FakeSnapshots.takenAt), "12:00:00Z")
         XCTAssertEqual(Format.clock(Date(timeIntervalSince1970: 86399)), "23:59:59Z")
@@ -137,6 +138,9 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(TableLayout(columns: columns, width: 25).columns, [0, 2])
         XCTAssertEqual(TableLayout(columns: columns, width: 25).widths, [14, 10])
         XCTAssertEqual(TableLayout(columns: columns, width: 5).columns, [0])
+        var capped = columns
+        capped[0].maxWidth = 12
+        XCTAssertEqual(TableLayout(columns: capped, width: 60).widths, [12, 10, 10], "a capped column leaves the rest blank")
         XCTAssertEqual(TableView<Int>.scrolledTop(top: 0, selected: 30, count: 100, height: 10), 21)
         XCTAssertEqual(TableView<Int>.scrolledTop(top: 50, selected: 30, count: 100, height: 10), 30)
         XCTAssertEqual(TableView<Int>.scrolledTop(top: 95, selected: nil, count: 100, height: 10), 90)

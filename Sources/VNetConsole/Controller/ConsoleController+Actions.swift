@@ -42,7 +42,10 @@ extension ConsoleController {
         let chosen = marked.isEmpty ? suspects.filter { LeaksScreen.id($0) == selectedID() } : marked
         let addresses = chosen.compactMap(\.address)
         guard !addresses.isEmpty else {
-            setStatus(chosen.isEmpty ? "no leak suspect selected" : "the chosen suspects hold no address: nothing to reclaim (vnetctl gc removes stray links)", .info)
+            let why = chosen.isEmpty
+                ? "no leak suspect selected"
+                : "the chosen suspects hold no address: nothing to reclaim (vnetctl gc removes stray links)"
+            setStatus(why, .info)
             return
         }
         let skipped = chosen.count - addresses.count

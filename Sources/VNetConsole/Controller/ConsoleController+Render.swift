@@ -18,7 +18,8 @@ extension ConsoleController {
         for overlay in state.overlays {
             switch overlay {
             case .attach(let form): AttachFormView(state: form).render(into: &frame, area: body)
-            case .confirm(let confirm): ConfirmDialog(state: confirm, currentGeneration: data?.snapshot.stateGeneration).render(into: &frame, area: body)
+            case .confirm(let confirm):
+                ConfirmDialog(state: confirm, currentGeneration: data?.snapshot.stateGeneration).render(into: &frame, area: body)
             default: break
             }
         }

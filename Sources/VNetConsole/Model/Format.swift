@@ -29,14 +29,15 @@ public enum Format {
         return scaled(perSecond, unit: "", base: 1000, small: "k") + "/s"
     }
 
-    /// A duration: "12s", "3m04s", "2h05m", "3d04h"; "-" for negative or nil.
+    /// A duration in at most 6 characters: "12s", "3m04s", "2h05m", "3d04h", "941d"; "-" for negative or nil.
     public static func age(_ seconds: Double?) -> String {
         guard let seconds, seconds >= 0, seconds.isFinite else { return "-" }
         let s = Int(seconds)
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m\(pad2(s % 60))s" }
         if s < 86400 { return "\(s / 3600)h\(pad2((s % 3600) / 60))m" }
-        return "\(s / 86400)d\(pad2((s % 86400) / 3600))h"
+        if s < 10 * 86400 { return "\(s / 86400)d\(pad2((s % 86400) / 3600))h" }
+        return "\(s / 86400)d"
     }
 
     /// Time of day in UTC: "12:00:05Z".

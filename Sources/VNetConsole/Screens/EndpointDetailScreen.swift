@@ -44,7 +44,8 @@ enum EndpointDetailScreen {
         put(iface)
         put("netns \(e.netns) (\(e.netnsAlive ? "alive" : "GONE"))", role: e.netnsAlive ? .normal : .bad)
         put("container \(e.key.containerID)", role: .dim)
-        put("phase \(e.phase.rawValue)  created \(Format.clock(e.createdAt)) (\(Format.age(data.snapshot.takenAt.timeIntervalSince(e.createdAt))) ago)",
+        let age = Format.age(data.snapshot.takenAt.timeIntervalSince(e.createdAt))
+        put("phase \(e.phase.rawValue)  created \(Format.clock(e.createdAt)) (\(age) ago)",
             role: e.phase == .ready ? .dim : .warn)
         connector("veth pair")
 
@@ -54,9 +55,11 @@ enum EndpointDetailScreen {
                 role: link.operState == "up" ? .normal : .warn)
             let d = data.rates.link(link.name)
             let c = link.counters
-            put("rx \(Format.bytes(c.rxBytes)) \(Format.count(c.rxPackets)) pkts \(delta(d?.rx))   tx \(Format.bytes(c.txBytes)) \(Format.count(c.txPackets)) pkts \(delta(d?.tx))")
+            let rx = "rx \(Format.bytes(c.rxBytes)) \(Format.count(c.rxPackets)) pkts \(delta(d?.rx))"
+            put("\(rx)   tx \(Format.bytes(c.txBytes)) \(Format.count(c.txPackets)) pkts \(delta(d?.tx))")
             let drops = c.rxDropped &+ c.txDropped, errors = c.rxErrors &+ c.txErrors
-            put("drops \(Format.count(drops))\(d.map { " (+\($0.dropped))" } ?? "")  errors \(Format.count(errors))\(d.map { " (+\($0.errors))" } ?? "")",
+            let dropDelta = d.map { " (+\($0.dropped))" } ?? "", errorDelta = d.map { " (+\($0.errors))" } ?? ""
+            put("drops \(Format.count(drops))\(dropDelta)  errors \(Format.count(errors))\(errorDelta)",
                 role: drops > 0 || errors > 0 ? .warn : .dim)
             connector("bridge port")
             let bridgeName = link.master ?? "-"

@@ -17,7 +17,8 @@ enum EndpointsScreen: ListScreen {
     static func rows(_ data: ConsoleData) -> [EndpointRow] {
         let now = data.snapshot.takenAt
         return data.snapshot.endpoints.map { e in
-            EndpointRow(endpoint: e, pod: e.pod.display, id: e.key.description, link: data.rates.link(e.hostVeth), nat: data.rates.pod(e.address),
+            EndpointRow(endpoint: e, pod: e.pod.display, id: e.key.description, link: data.rates.link(e.hostVeth),
+                        nat: data.rates.pod(e.address),
                         health: EndpointHealth.of(e), ageSeconds: now.timeIntervalSince(e.createdAt))
         }
     }

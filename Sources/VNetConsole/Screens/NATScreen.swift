@@ -50,7 +50,8 @@ enum NATScreen: ListScreen {
         let nat = data.snapshot.nat
         var y = rect.y
         guard nat.present else {
-            frame.put("NAT table absent: vnet's nftables table is not installed on this node", x: rect.x + 1, y: y, role: .bad, limit: rect.width - 1)
+            frame.put("NAT table absent: vnet's nftables table is not installed on this node", x: rect.x + 1, y: y,
+                      role: .bad, limit: rect.width - 1)
             return Rect(x: rect.x, y: y + 2, width: rect.width, height: rect.height - 2)
         }
         var summary = "SNAT to \(nat.snatAddress?.description ?? "-")  rules \(nat.rules.count)  pods \(nat.perPod.count)"

@@ -77,11 +77,12 @@ enum OverviewScreen {
         if s.nat.present {
             let packets = s.nat.rules.reduce(UInt64(0)) { $0 &+ $1.packets }
             let bytes = s.nat.rules.reduce(UInt64(0)) { $0 &+ $1.bytes }
-            line("SNAT to \(s.nat.snatAddress?.description ?? "-")  \(s.nat.rules.count) rules  \(s.nat.perPod.count) pods  total \(Format.count(packets)) pkts \(Format.bytes(bytes))",
-                 role: .normal)
+            let snat = s.nat.snatAddress?.description ?? "-"
+            line("SNAT to \(snat)  \(s.nat.rules.count) rules  \(s.nat.perPod.count) pods  total \(Format.count(packets)) pkts \(Format.bytes(bytes))")
             y += 1
             if let d = data.rates.natRules {
-                line("now \(Format.countRate(d.packetsPerSecond))  \(Format.rate(d.bytesPerSecond))  (+\(Format.count(d.packets)) pkts, +\(Format.bytes(d.bytes)) in \(Format.fixed1(d.seconds))s)")
+                let moved = "+\(Format.count(d.packets)) pkts, +\(Format.bytes(d.bytes)) in \(Format.fixed1(d.seconds))s"
+                line("now \(Format.countRate(d.packetsPerSecond))  \(Format.rate(d.bytesPerSecond))  (\(moved))")
             } else {
                 line("rates after the next refresh", role: .dim)
             }

@@ -10,7 +10,8 @@ public enum ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notFound(name, searched):
-            return "theme \"\(name)\" not found (looked in \(searched.isEmpty ? "no directories" : searched.joined(separator: ", ")) and the built-in themes: \(Theme.builtinNames.joined(separator: ", ")))"
+            let places = searched.isEmpty ? "no directories" : searched.joined(separator: ", ")
+            return "theme \"\(name)\" not found (looked in \(places) and the built-in themes: \(Theme.builtinNames.joined(separator: ", ")))"
         case let .unreadable(path, code):
             return "cannot read theme \(path): \(String(cString: strerror(code)))"
         }

@@ -18,10 +18,12 @@ struct ConfirmDialog {
         if plan.changes.isEmpty { out.append(("  nothing to change", .dim)) }
         for warning in plan.warnings { out.append(("! \(warning)", .warn)) }
         if let current = currentGeneration, current != plan.fingerprint.stateGeneration {
-            out.append(("! the node changed since this plan (generation \(plan.fingerprint.stateGeneration) -> \(current)): apply re-checks the target and refuses if it moved", .warn))
+            let change = "generation \(plan.fingerprint.stateGeneration) -> \(current)"
+            out.append(("! the node changed since this plan (\(change)): apply re-checks the target and refuses if it moved", .warn))
         }
         out.append(("", .dialog))
-        out.append(("target captured \(Format.clock(state.openedAt)) (generation \(plan.fingerprint.stateGeneration)), re-checked on apply:", .dim))
+        let captured = "\(Format.clock(state.openedAt)) (generation \(plan.fingerprint.stateGeneration))"
+        out.append(("target captured \(captured), re-checked on apply:", .dim))
         for fact in plan.fingerprint.facts { out.append(("  \(fact)", .dim)) }
         return out
     }

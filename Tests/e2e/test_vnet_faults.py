@@ -1,0 +1,106 @@
+"""A failure injected after each ADD step leaves nothing behind and names the step; the vnet plugin's
+configuration and environment errors get the spec's codes."""
+import json
+import os
+
+import pytest
+
+from topology import Topology
+from vnetlib import PluginError, Runtime, exec_plugin, load_state, sh
+
+STEPS = ["netns", "bridge", "ipam", "nat", "veth", "pod-address", "host-route", "nat-pod", "commit"]
+
+
+@pytest.fixture
+def topo(namespaces, data_dir):
+    data_b = data_dir + "-b"
+    os.makedirs(data_b, mode=0o700)
+    yield Topology(namespaces, data_dir, data_b)
+    sh("rm", "-rf", data_b)
+
+
+def node_is_clean(node, pod):
+    links = [l["ifname"] for l in node.ns.links() if l["ifname"].startswith("vn") and l["ifname"] != "vnet0"]
+    assert links == [], f"veth left behind: {links}"
+    assert [l["ifname"] for l in pod.links()] == ["lo"], "pod interface left behind"
+    path = os.path.join(node.data_dir, "vnet-e2e", "state.json")
+    if os.path.exists(path):
+        state = load_state(node.data_dir, "vnet-e2e")
+        assert state["leases"] == [] and state["endpoints"] == [], state
+    routes = node.ns.run("ip", "route", "show", "dev", "vnet0", check=False).stdout
+    assert "10.240.16." not in routes, routes
+    out = node.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
+    if out.returncode == 0:
+        sets = [o["set"] for o in json.loads(out.stdout)["nftables"] if "set" in o]
+        assert not sets[0].get("elem"), sets
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_failure_after_each_add_step_leaves_nothing(namespaces, topo, step):
+    node = topo.nodes[0]
+    pod = namespaces.make("f")
+    conf = node.conflist()["plugins"][0] | {"cniVersion": "1.1.0", "name": "vnet-e2e"}
+    status, out, raw, _ = exec_plugin("vnet", "ADD", conf, container="faulty", netns=pod.path, ifname="eth0",
+                                      node=node.ns, env_extra={"VNET_TEST_FAULT": f"add:{step}:fail"})
+    assert status != 0, raw
+    assert f"step {step} failed" in out["msg"] and "injected fault" in out["msg"], out
+    assert "rollback incomplete" not in out["msg"] + out.get("details", "")
+    node_is_clean(node, pod)
+    # And the node still works afterwards.
+    runtime = Runtime(node.conflist(), node=node.ns)
+    runtime.add("after", pod.path)
+    runtime.delete("after")
+
+
+BAD = [
+    ("bridge name too long", {"bridge": "a-very-long-bridge-name"}, 7, "bridge"),
+    ("mtu out of range", {"mtu": 70000}, 7, "mtu"),
+    ("bad vnetCIDRs", {"vnetCIDRs": ["10.240.0.0/40"]}, 7, "vnetCIDRs"),
+    ("snat not a bool", {"snat": "yes"}, 7, "snat"),
+    ("bad natTable", {"natTable": "1bad name"}, 7, "natTable"),
+    ("no ipam", {"ipam": None}, 7, "ipam"),
+    ("missing delegated ipam", {"ipam": {"type": "no-such-ipam"}}, 7, "no-such-ipam"),
+]
+
+
+@pytest.mark.parametrize("name,change,code,needle", BAD, ids=[b[0] for b in BAD])
+def test_bad_vnet_config_gets_code_and_touches_nothing(namespaces, topo, name, change, code, needle):
+    node = topo.nodes[0]
+    pod = namespaces.make("b")
+    conf = node.conflist()["plugins"][0] | {"cniVersion": "1.1.0", "name": "vnet-e2e"}
+    for key, value in change.items():
+        if value is None:
+            conf.pop(key)
+        else:
+            conf[key] = value
+    status, out, raw, _ = exec_plugin("vnet", "ADD", conf, container="bad", netns=pod.path, ifname="eth0", node=node.ns)
+    assert status != 0 and out["code"] == code, raw
+    assert needle in out["msg"] + out.get("details", ""), out
+    node_is_clean(node, pod)
+    assert "vnet0" not in [l["ifname"] for l in node.ns.links()], "nothing is created for a bad configuration"
+
+
+def test_netns_must_be_a_namespace(namespaces, topo, tmp_path):
+    node = topo.nodes[0]
+    fake = tmp_path / "not-a-netns"
+    fake.write_text("x")
+    conf = node.conflist()["plugins"][0] | {"cniVersion": "1.1.0", "name": "vnet-e2e"}
+    status, out, raw, _ = exec_plugin("vnet", "ADD", conf, container="c", netns=str(fake), ifname="eth0", node=node.ns)
+    assert status != 0 and out["code"] == 3 and "not a network namespace" in out["msg"], raw
+
+
+def test_host_local_as_delegated_ipam(namespaces, topo):
+    node = topo.nodes[0]
+    conflist = node.conflist(version="1.0.0")
+    conflist["plugins"][0]["ipam"] = {"type": "host-local", "dataDir": os.path.join(node.data_dir, "host-local"),
+                                      "ranges": [[{"subnet": "10.240.0.0/16", "rangeStart": "10.240.16.10",
+                                                   "rangeEnd": "10.240.16.20", "gateway": "10.240.0.1"}]],
+                                      "routes": [{"dst": "0.0.0.0/0"}]}
+    conflist["plugins"][0]["dataDir"] = node.data_dir
+    runtime = Runtime(conflist, node=node.ns)
+    pod = namespaces.make("hl")
+    result = runtime.add("hl0", pod.path)
+    assert result["ips"][0]["address"] == "10.240.16.10/16"
+    runtime.check("hl0")
+    runtime.delete("hl0")
+    node_is_clean(node, pod)
