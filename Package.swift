@@ -53,7 +53,7 @@ let package = Package(
         ]),
         .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
         .executableTarget(name: "vnet-console", dependencies: [
-            "VNetConsole", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem",
+            "VNetConsole", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem", "VNetNetlink", "CNI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

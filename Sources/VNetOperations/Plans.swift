@@ -22,14 +22,17 @@ extension Node {
         guard endpoint != nil || lease != nil else { throw OperationError(.notFound, "\(key) is not attached to network \(config.network)") }
         let address = endpoint?.address.address ?? lease?.address
         let veth = endpoint?.hostVeth ?? hostVeth(for: key)
-        var changes: [String] = []
+        var changes: [Change] = []
         if let address {
-            changes.append("NAT: remove \(address) from the pod sets of table \(config.natTable)")
-            changes.append("route: delete \(address)/32 dev \(endpoint?.bridge ?? config.bridge)")
+            changes.append(Change(.nat, .remove, "remove \(address) from the pod sets of table \(config.natTable)"))
+            changes.append(Change(.route, .remove, "delete \(address)/32 dev \(endpoint?.bridge ?? config.bridge)"))
         }
-        if links.contains(where: { $0.name == veth }) { changes.append("link: delete veth \(veth) (and \(key.ifname) inside \(endpoint?.netns ?? "the pod"))") }
-        if let lease { changes.append("lease: release \(lease.address) held by \(key) (cools down before reuse)") }
-        if endpoint != nil { changes.append("endpoint: forget \(key)") }
+        if links.contains(where: { $0.name == veth }) {
+            let inside = endpoint?.netns ?? "the pod"
+            changes.append(Change(.link, .remove, "delete veth \(veth) (and \(key.ifname) inside \(inside))"))
+        }
+        if let lease { changes.append(Change(.lease, .remove, "release \(lease.address) held by \(key) (cools down before reuse)")) }
+        if endpoint != nil { changes.append(Change(.state, .remove, "forget endpoint \(key)")) }
         let target = ReclaimTarget(key: key, address: address, hostVeth: veth, netns: endpoint?.netns ?? lease?.netns,
                                    leaseCreatedAt: lease?.createdAt, evidence: [])
         return (ChangePlan(action: "detach", targets: [target], changes: changes, refusals: []), target)
@@ -61,11 +64,11 @@ extension Node {
         }
         let veth = hostVeth(for: request.key)
         return ChangePlan(action: "attach", targets: [], changes: [
-            "lease: take the next free address of the pool for \(request.key)\(request.requested.map { " (asked: \($0))" } ?? "")",
-            "link: create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)",
-            "address: configure \(request.key.ifname) in \(request.netns) with the address and a default route via the gateway",
-            "route: add <address>/32 dev \(config.bridge)",
-            "NAT: add <address> to the pod sets of table \(config.natTable)",
+            Change(.lease, .add, "take the next free address of the pool for \(request.key)\(request.requested.map { " (asked: \($0))" } ?? "")"),
+            Change(.link, .add, "create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)"),
+            Change(.address, .add, "configure \(request.key.ifname) in \(request.netns) with the address and a default route via the gateway"),
+            Change(.route, .add, "add <address>/32 dev \(config.bridge)"),
+            Change(.nat, .add, "add <address> to the pod sets of table \(config.natTable)"),
         ], refusals: [])
     }
 }

@@ -18,12 +18,31 @@ public struct ReclaimTarget: Codable, Sendable, Hashable {
     public var evidence: [LeakEvidence]
 }
 
+/// One change a plan makes to the node.
+public struct Change: Codable, Sendable, Hashable, CustomStringConvertible {
+    public enum Area: String, Codable, Sendable { case lease, link, address, route, nat, state }
+    public enum Operation: String, Codable, Sendable { case add, remove, update }
+
+    public var area: Area
+    public var operation: Operation
+    /// The exact object, starting with what happens to it: "release 10.240.16.12 held by abc/eth0".
+    public var detail: String
+
+    public init(_ area: Area, _ operation: Operation, _ detail: String) {
+        self.area = area
+        self.operation = operation
+        self.detail = detail
+    }
+
+    public var description: String { "\(area.rawValue): \(detail)" }
+}
+
 /// The exact changes an action will make, shown before anything is done.
 public struct ChangePlan: Codable, Sendable, Hashable {
     public var action: String
     public var targets: [ReclaimTarget]
-    /// One line per change to a lease, link, route or NAT element.
-    public var changes: [String]
+    /// Every change to a lease, link, route, NAT element or state record.
+    public var changes: [Change]
     /// Targets refused, and why (a live pod without --force).
     public var refusals: [String]
 }
@@ -84,15 +103,15 @@ extension Node {
             }
             plan.targets.append(target)
             if let address = target.address {
-                plan.changes.append("NAT: remove \(address) from the pod sets of table \(config.natTable)")
-                plan.changes.append("route: delete \(address)/32 dev \(config.bridge)")
+                plan.changes.append(Change(.nat, .remove, "remove \(address) from the pod sets of table \(config.natTable)"))
+                plan.changes.append(Change(.route, .remove, "delete \(address)/32 dev \(config.bridge)"))
             }
-            if let veth = target.hostVeth, linkNames.contains(veth) { plan.changes.append("link: delete veth \(veth) (and its pod-side peer)") }
+            if let veth = target.hostVeth, linkNames.contains(veth) { plan.changes.append(Change(.link, .remove, "delete veth \(veth) (and its pod-side peer)")) }
             if let key = target.key {
                 if let address = target.address, state.lease(for: key) != nil {
-                    plan.changes.append("lease: release \(address) held by \(key) (cools down before reuse)")
+                    plan.changes.append(Change(.lease, .remove, "release \(address) held by \(key) (cools down before reuse)"))
                 }
-                if state.endpoint(for: key) != nil { plan.changes.append("endpoint: forget \(key)") }
+                if state.endpoint(for: key) != nil { plan.changes.append(Change(.state, .remove, "forget endpoint \(key)")) }
             }
         }
         return plan

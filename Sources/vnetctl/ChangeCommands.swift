@@ -90,12 +90,12 @@ struct ReclaimCommand: ParsableCommand {
             let done = context.node.perform(plan, force: force)
             report = done
             context.audit("reclaim \(allLeaked ? "--all-leaked" : addresses.joined(separator: " "))\(force ? " --force" : "")",
-                          before: plan.changes.joined(separator: "; "), after: "done: \(done.done); skipped: \(done.skipped); failed: \(done.failed)")
+                          before: plan.changes.map(\.description).joined(separator: "; "), after: "done: \(done.done); skipped: \(done.skipped); failed: \(done.failed)")
         }
         if options.json {
             Output.line(Output.encode(ReclaimOutput(plan: plan, dryRun: dryRun, report: report)))
         } else {
-            Output.line(plan.changes.isEmpty ? "plan: nothing to reclaim" : "plan:\n" + plan.changes.map { "  " + $0 }.joined(separator: "\n"))
+            Output.line(plan.changes.isEmpty ? "plan: nothing to reclaim" : "plan:\n" + plan.changes.map { "  \($0)" }.joined(separator: "\n"))
             for refusal in plan.refusals { Output.line("refused: \(refusal)") }
             if dryRun { Output.line("dry run: nothing changed") }
             if let report {

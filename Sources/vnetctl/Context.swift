@@ -21,14 +21,11 @@ struct Context {
 
     /// The network named by --network, or the only one under --state-dir.
     static func chooseNetwork(_ options: GlobalOptions) throws -> String {
-        if let chosen = options.chosenNetwork { return chosen }
-        let candidates = Files.list(options.stateDir).filter {
-            StateStore.isValidNetworkName($0) && (Files.exists("\(options.stateDir)/\($0)/config.json")
-                || Files.exists("\(options.stateDir)/\($0)/state.json") || Files.exists("\(options.stateDir)/\($0)/state.json.prev"))
+        do {
+            return try NodeAssembly.chooseNetwork(stateDir: options.stateDir, requested: options.chosenNetwork)
+        } catch {
+            throw CLIError("\(error)")
         }
-        if candidates.count == 1 { return candidates[0] }
-        if candidates.isEmpty { throw CLIError("no vnet network under \(options.stateDir)") }
-        throw ValidationError("several networks under \(options.stateDir): \(candidates.joined(separator: ", ")); choose one with --network")
     }
 
     var inspector: NodeInspector { NodeInspector(node: node, ipam: ipam) }

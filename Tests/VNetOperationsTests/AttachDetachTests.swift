@@ -100,7 +100,7 @@ final class AttachDetachTests: XCTestCase {
         kernel.aliveNamespaces.remove("/ns/a")
         plan = try node.planReclaim(addresses: nil, force: false)
         XCTAssertEqual(plan.targets.map(\.address), [address])
-        XCTAssertTrue(plan.changes.contains { $0.hasPrefix("lease: release \(address)") })
+        XCTAssertTrue(plan.changes.contains { $0.area == .lease && $0.detail.hasPrefix("release \(address)") })
 
         // The attachment is detached and the address leased again before the plan is carried out.
         try node.detach(a)

@@ -6,6 +6,7 @@ import Foundation
 import VNetIPAM
 import VNetModel
 import VNetState
+import VNetSystem
 
 /// Builds a `Node` with the real adapters: netlink for links, nftables for NAT.
 public enum NodeAssembly {
@@ -13,6 +14,18 @@ public enum NodeAssembly {
                             lockTimeout: Double) throws -> Node {
         Node(config: config, kernel: try NetlinkKernel(), nat: NftablesNAT(table: config.natTable), addresses: addresses,
              store: store, lockTimeout: lockTimeout)
+    }
+
+    /// The network to act on: `requested`, or the only one recorded under `stateDir`.
+    public static func chooseNetwork(stateDir: String, requested: String?) throws -> String {
+        if let requested { return requested }
+        let candidates = Files.list(stateDir).filter {
+            StateStore.isValidNetworkName($0) && (Files.exists("\(stateDir)/\($0)/config.json")
+                || Files.exists("\(stateDir)/\($0)/state.json") || Files.exists("\(stateDir)/\($0)/state.json.prev"))
+        }
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.isEmpty { throw RecordedConfigError(description: "no vnet network under \(stateDir)") }
+        throw RecordedConfigError(description: "several networks under \(stateDir): \(candidates.joined(separator: ", ")); choose one with --network")
     }
 
     /// A failure to find or read the network's recorded configuration.

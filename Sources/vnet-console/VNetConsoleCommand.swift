@@ -1,0 +1,122 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CNI
+import VNetConsole
+import VNetModel
+import VNetNetlink
+import VNetOperations
+import VNetSystem
+
+/// vnet-console: the node's operations console. Parsing and wiring only: data comes from the operations
+/// layer's `NodeInspector`, changes go through the operations layer, drawing through `VNetConsole`.
+@main
+struct VNetConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vnet-console",
+        abstract: "The full-screen operations console of a vnet node.",
+        discussion: "Keys: ? help, 1-5 or Tab screens, / filter, s sort, Enter details, a attach, d detach, r reclaim, p pause, +/- interval, q quit.")
+
+    @Option(name: .long, help: "vnet's data directory (the IPAM's dataDir).") var stateDir = "/var/lib/vnet"
+    @Option(name: .long, help: "The network under --state-dir; optional when there is only one.") var network: String?
+    @Option(name: .long, help: "Enter this named network namespace (the node's) first.") var netns: String?
+    @Flag(name: .long, help: "Refuse every change (attach, detach, reclaim).") var readOnly = false
+    @Option(name: .long, help: "Theme: dark, light, high-contrast, monochrome, or a file name in a themes directory.") var theme: String?
+    @Option(name: .long, help: "Seconds between refreshes.") var interval: Double = 2
+    @Flag(name: .long, help: "Print one overview frame (text) and exit.") var once = false
+    @Flag(name: .long, help: "With --once: print the snapshot as JSON.") var json = false
+    @Option(name: .long, help: "With --once: the width of the text frame.") var width = 100
+    @Flag(name: .long, help: "Build a sandbox node in namespaces, open the console on it, remove it on exit.") var demo = false
+    @Option(name: .long, help: "With --demo: how many pods to attach.") var pods = 5
+    @Option(name: .long, help: "Where logs go while the screen is in use.") var log: String?
+
+    func validate() throws {
+        if json && !once { throw ValidationError("--json goes with --once") }
+        if !(0.2...3600).contains(interval) { throw ValidationError("--interval must be between 0.2 and 3600 seconds") }
+        if demo && !(0...250).contains(pods) { throw ValidationError("--pods must be between 0 and 250") }
+        if demo && netns != nil { throw ValidationError("--demo builds its own node; drop --netns") }
+    }
+
+    func run() throws {
+        // ArgumentParser runs commands on the main thread; curses (and so the whole console) stays on the main actor.
+        try MainActor.assumeIsolated { try start() }
+    }
+
+    @MainActor
+    func start() throws {
+        var sandbox: DemoSandbox?
+        defer { sandbox?.teardown() }
+        let dataDir: String
+        let networkName: String
+        if demo {
+            try Privilege.requireRoot("--demo (it creates network namespaces)")
+            DemoSandbox.removeAbandoned()
+            let made = try DemoSandbox()
+            sandbox = made
+            QuitGuard.install(made)
+            print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods...")
+            try made.build()
+            try NetworkNamespace(named: made.nodeNamespace).enter()
+            dataDir = made.stateDir
+            networkName = DemoSandbox.network
+        } else {
+            if let netns { try NetworkNamespace(named: netns).enter() }
+            dataDir = stateDir
+            networkName = try NodeAssembly.chooseNetwork(stateDir: stateDir, requested: network)
+        }
+        let (node, ipam) = try NodeAssembly.recorded(stateDir: dataDir, network: networkName)
+        if let sandbox {
+            try sandbox.attachPods(pods, node: node)
+            sandbox.startTraffic()
+        }
+        let inspector = NodeInspector(node: node, ipam: ipam)
+
+        if once {
+            let snapshot = inspector.snapshot()
+            if json {
+                print(try OnceOutput.json(snapshot))
+            } else {
+                print(OnceOutput.overviewText(snapshot, width: width, now: Date(), readOnly: readOnly || !Privilege.isRoot), terminator: "")
+            }
+            return
+        }
+        try interactive(node: node, inspector: inspector, dataDir: dataDir)
+    }
+
+    @MainActor
+    func interactive(node: Node, inspector: NodeInspector, dataDir: String) throws {
+        let environment = CNIEnvironment.current()
+        var directories = ThemeLoader.defaultDirectories(executablePath: CommandLine.arguments.first, environment: environment)
+        // Run from a checkout (.build/release/vnet-console): the repository's themes/.
+        if let exe = CommandLine.arguments.first, let slash = exe.lastIndex(of: "/") {
+            directories.append(String(exe[..<slash]) + "/../../themes")
+        }
+        let loaded = ThemeLoader.resolve(name: theme, directories: directories, environment: environment)
+        let canChange = !readOnly && Privilege.isRoot
+        let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node, stateDir: dataDir) : nil
+        let controller = ConsoleController(source: InspectorSource(inspector: inspector), actions: actions,
+                                           configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
+        loaded.warnings.forEach { controller.notify($0, isError: true) }
+        if !readOnly && !Privilege.isRoot { controller.notify("read-only: changes need root", isError: false) }
+        let logPath = log ?? (access("/var/log", W_OK) == 0 ? "/var/log/vnet-console.log" : "/tmp/vnet-console.log")
+        let terminal: CursesTerminal
+        do {
+            terminal = try CursesTerminal(theme: loaded.theme, stderrPath: logPath)
+        } catch {
+            throw ValidationError("\(error); for scripts use --once (or --once --json)")
+        }
+        let app = ConsoleApp(controller: controller, terminal: terminal)
+        // Wake on link changes (a pod added or removed), not only on the timer.
+        let monitor = try? NetlinkEventMonitor()
+        if let monitor { app.watch(fd: monitor.fileDescriptor) { _ = try? monitor.drain() } }
+        app.run()
+        terminal.shutdown()
+        if let signal = terminal.quitSignal { throw ExitCode(128 + signal) }
+    }
+}
