@@ -98,7 +98,8 @@ extension Node {
             try FaultPoint.hit("add:nat-pod")
 
             step = "commit"
-            try store.update(verb: "add-ready", lockTimeout: lockTimeout) { state in
+            // Not durable across a power cut, and needs not be: no pod survives one, and GC reconciles after it.
+            try store.update(verb: "add-ready", lockTimeout: lockTimeout, durable: false) { state in
                 guard var endpoint = state.endpoint(for: request.key) else {
                     throw OperationError(.state(.corrupt(path: store.statePath, reason: "endpoint vanished")), "the endpoint record vanished during ADD")
                 }

@@ -83,13 +83,14 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Commits `state` (the caller holds the lock), bumping its generation.
-    public func commit(_ state: inout NetworkState) throws(StateError) {
+    /// Commits `state` (the caller holds the lock), bumping its generation. `durable: false` skips the
+    /// directory fsync: still old-or-new after any crash, but a power cut may bring back the old document.
+    public func commit(_ state: inout NetworkState, durable: Bool = true) throws(StateError) {
         state.generation += 1
         let bytes: [UInt8]
         do { bytes = try StateCodec.encode(state) } catch { throw .corrupt(path: statePath, reason: "cannot encode: \(error)") }
         do throws(SystemError) {
-            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath)
+            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, durable: durable)
         } catch {
             state.generation -= 1
             throw .io(error)
@@ -98,7 +99,7 @@ public struct StateStore: Sendable {
 
     /// Runs `body` on the current document under the lock and commits it when `body` changed it.
     /// The lock is released on every path, and a failed commit leaves the old document in place.
-    public func update<T>(verb: String, lockTimeout: Double,
+    public func update<T>(verb: String, lockTimeout: Double, durable: Bool = true,
                           _ body: (inout NetworkState) throws -> T) throws -> T {
         let lock = StateLock(path: lockPath)
         try lock.acquire(verb: verb, timeout: lockTimeout)
@@ -110,7 +111,7 @@ public struct StateStore: Sendable {
         let result = try body(&state)
         if state != before {
             try FaultPoint.hit("\(verb):before-commit")
-            try commit(&state)
+            try commit(&state, durable: durable)
             try FaultPoint.hit("\(verb):after-commit")
         }
         return result

@@ -40,10 +40,13 @@ public enum Files {
     }
 
     /// Replaces `path` so that after a crash at any instant it holds either the old or the new content:
-    /// write a temporary file, fsync it, rename it over the target, fsync the directory.
+    /// write a temporary file, fsync it (so the rename can never expose a file whose data is not on disk),
+    /// rename it over the target. With `durable`, the directory is fsynced too, so the new content also
+    /// survives a power cut; without it a power cut may bring back the old content, which is still whole.
     /// With `keepPrevious`, the old content stays available as `keepPrevious` (a hard link, so it costs no copy).
     public static func replaceAtomically(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600,
-                                         keepPrevious: String? = nil, sync: Bool = true) throws(SystemError) {
+                                         keepPrevious: String? = nil, sync: Bool = true,
+                                         durable: Bool = true) throws(SystemError) {
         let directory = Self.directory(of: path)
         let temporary = "\(path).tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
@@ -72,7 +75,7 @@ public enum Files {
             unlink(temporary)
             throw failure
         }
-        if sync { try syncDirectory(directory) }
+        if sync && durable { try syncDirectory(directory) }
     }
 
     public static func syncDirectory(_ directory: String) throws(SystemError) {

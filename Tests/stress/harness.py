@@ -208,10 +208,12 @@ class StressNode:
         return out.returncode == 0, (out.stdout + out.stderr).strip()
 
     def state(self):
+        """The state document; an empty one when there is none or it is unreadable (callers that care run
+        state_check first)."""
         try:
             with open(self.state_path) as f:
                 return json.load(f)
-        except FileNotFoundError:
+        except (FileNotFoundError, ValueError):
             return {"leases": [], "endpoints": [], "released": []}
 
     def nat_pods(self):
