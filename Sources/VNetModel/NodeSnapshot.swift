@@ -1,0 +1,136 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Who holds the state lock, as recorded by the holder.
+public struct LockHolder: Codable, Hashable, Sendable {
+    public var pid: Int32
+    public var verb: String
+    public var since: Date
+
+    public init(pid: Int32, verb: String, since: Date) {
+        self.pid = pid
+        self.verb = verb
+        self.since = since
+    }
+}
+
+/// A pod as operators see it: the state entry joined with its kernel link and NAT counters.
+public struct EndpointView: Codable, Hashable, Sendable {
+    public var key: AttachmentKey
+    public var pod: PodIdentity
+    public var address: IPv4Address
+    public var hostVeth: String
+    public var netns: String
+    public var phase: Endpoint.Phase
+    /// nil when the host veth is missing from the kernel.
+    public var link: LinkInfo?
+    public var nat: PodNATCounter?
+    public var netnsAlive: Bool
+    public var createdAt: Date
+
+    public init(key: AttachmentKey, pod: PodIdentity, address: IPv4Address, hostVeth: String, netns: String,
+                phase: Endpoint.Phase, link: LinkInfo?, nat: PodNATCounter?, netnsAlive: Bool, createdAt: Date) {
+        self.key = key
+        self.pod = pod
+        self.address = address
+        self.hostVeth = hostVeth
+        self.netns = netns
+        self.phase = phase
+        self.link = link
+        self.nat = nat
+        self.netnsAlive = netnsAlive
+        self.createdAt = createdAt
+    }
+}
+
+/// Where the pool came from and how fresh it is.
+public struct PoolSourceInfo: Codable, Hashable, Sendable {
+    public var kind: String
+    public var fetchedAt: Date?
+    /// True when a metadata source could not be reached and the cache answered.
+    public var servedFromCache: Bool
+    public var error: String?
+
+    public init(kind: String, fetchedAt: Date?, servedFromCache: Bool, error: String? = nil) {
+        self.kind = kind
+        self.fetchedAt = fetchedAt
+        self.servedFromCache = servedFromCache
+        self.error = error
+    }
+}
+
+/// An alert worth an operator's attention.
+public struct Alert: Codable, Hashable, Sendable {
+    public enum Severity: String, Codable, Sendable, Comparable {
+        case info, warning, critical
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            lhs.rank < rhs.rank
+        }
+        var rank: Int {
+            switch self {
+            case .info: return 0
+            case .warning: return 1
+            case .critical: return 2
+            }
+        }
+    }
+
+    public var severity: Severity
+    public var message: String
+
+    public init(severity: Severity, message: String) {
+        self.severity = severity
+        self.message = message
+    }
+}
+
+/// Everything the console and vnetctl show, taken at one instant. Screens are pure functions of it.
+public struct NodeSnapshot: Codable, Hashable, Sendable {
+    public var takenAt: Date
+    public var node: String
+    public var network: String
+    public var bridge: String
+    public var bridgeLink: LinkInfo?
+    public var primaryAddress: IPv4Address?
+    public var source: PoolSourceInfo
+    public var usage: PoolUsage
+    public var subnet: IPv4Prefix?
+    public var gateway: IPv4Address?
+    public var endpoints: [EndpointView]
+    /// Leases taken by vnet-ipam alone (no vnet endpoint), e.g. under the reference bridge plugin.
+    public var plainLeases: [Lease]
+    public var links: [LinkInfo]
+    public var nat: NATSnapshot
+    public var leaks: [LeakSuspect]
+    public var lockHolder: LockHolder?
+    public var alerts: [Alert]
+    public var stateGeneration: UInt64
+
+    public init(takenAt: Date, node: String, network: String, bridge: String, bridgeLink: LinkInfo?,
+                primaryAddress: IPv4Address?, source: PoolSourceInfo, usage: PoolUsage, subnet: IPv4Prefix?,
+                gateway: IPv4Address?, endpoints: [EndpointView], plainLeases: [Lease], links: [LinkInfo],
+                nat: NATSnapshot, leaks: [LeakSuspect], lockHolder: LockHolder?, alerts: [Alert],
+                stateGeneration: UInt64) {
+        self.takenAt = takenAt
+        self.node = node
+        self.network = network
+        self.bridge = bridge
+        self.bridgeLink = bridgeLink
+        self.primaryAddress = primaryAddress
+        self.source = source
+        self.usage = usage
+        self.subnet = subnet
+        self.gateway = gateway
+        self.endpoints = endpoints
+        self.plainLeases = plainLeases
+        self.links = links
+        self.nat = nat
+        self.leaks = leaks
+        self.lockHolder = lockHolder
+        self.alerts = alerts
+        self.stateGeneration = stateGeneration
+    }
+}
