@@ -2,20 +2,25 @@
 import Glibc
 #endif
 
-/// Makes sure the demo sandbox is removed when the process is told to stop before the console's own loop
-/// handles signals (while the sandbox is being built). The console loop installs its own handlers later;
-/// this one only covers the window before it.
+/// Notes SIGINT, SIGTERM and SIGHUP while the demo sandbox is being built, before the console's own loop
+/// handles signals. The handler only records the signal (async-signal-safe); the main checks `requested`
+/// between steps and tears the sandbox down in ordinary code.
 enum QuitGuard {
-    nonisolated(unsafe) static var sandbox: DemoSandbox?
+    nonisolated(unsafe) static var requested: Int32 = 0
 
-    static func install(_ sandbox: DemoSandbox) {
-        Self.sandbox = sandbox
+    static func install() {
         for signal in [SIGINT, SIGTERM, SIGHUP] {
-            Glibc.signal(signal) { number in
-                QuitGuard.sandbox?.teardown()
-                Glibc.signal(number, SIG_DFL)
-                raise(number)
-            }
+            Glibc.signal(signal) { number in QuitGuard.requested = number }
         }
+    }
+
+    /// Throws when a stop was asked for, so the caller's cleanup runs.
+    static func check() throws {
+        if requested != 0 { throw Interrupted(signal: requested) }
+    }
+
+    struct Interrupted: Error, CustomStringConvertible {
+        var signal: Int32
+        var description: String { "interrupted by signal \(signal); the demo node was removed" }
     }
 }

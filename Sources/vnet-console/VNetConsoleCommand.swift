@@ -59,9 +59,10 @@ struct VNetConsoleCommand: ParsableCommand {
             DemoSandbox.removeAbandoned()
             let made = try DemoSandbox()
             sandbox = made
-            QuitGuard.install(made)
+            QuitGuard.install()
             print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods...")
             try made.build()
+            try QuitGuard.check()
             try NetworkNamespace(named: made.nodeNamespace).enter()
             dataDir = made.stateDir
             networkName = DemoSandbox.network
@@ -73,6 +74,7 @@ struct VNetConsoleCommand: ParsableCommand {
         let (node, ipam) = try NodeAssembly.recorded(stateDir: dataDir, network: networkName)
         if let sandbox {
             try sandbox.attachPods(pods, node: node)
+            try QuitGuard.check()
             sandbox.startTraffic()
         }
         let inspector = NodeInspector(node: node, ipam: ipam)
@@ -115,7 +117,7 @@ struct VNetConsoleCommand: ParsableCommand {
         // Wake on link changes (a pod added or removed), not only on the timer.
         let monitor = try? NetlinkEventMonitor()
         if let monitor { app.watch(fd: monitor.fileDescriptor) { _ = try? monitor.drain() } }
-        app.run()
+        if QuitGuard.requested == 0 { app.run() }
         terminal.shutdown()
         if let signal = terminal.quitSignal { throw ExitCode(128 + signal) }
     }

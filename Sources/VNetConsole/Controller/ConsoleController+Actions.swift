@@ -5,7 +5,8 @@ import VNetModel
 extension ConsoleController {
     func refuseReadOnly(_ verb: String) -> Bool {
         guard isReadOnly else { return false }
-        let why = actions == nil ? "no actions are available" : "started read-only"
+        // --read-only gives no actions as well: say what the user asked for, not how it is wired.
+        let why = configuration.readOnly ? "started read-only" : "no actions are available"
         setStatus("read-only: \(verb) is disabled (\(why))", .error)
         return true
     }
