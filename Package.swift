@@ -29,7 +29,7 @@ let package = Package(
         // setns and the namespace-file checks are GNU-only or macros: a header of static-inline helpers.
         .systemLibrary(name: "CVNetSystem"),
         .target(name: "VNetSystem", dependencies: ["VNetModel", "CVNetSystem"]),
-        .target(name: "VNetState", dependencies: ["VNetModel", "VNetSystem"]),
+        .target(name: "VNetState", dependencies: ["VNetModel", "VNetSystem", "CVNetSystem"]),
         .target(name: "VNetPools", dependencies: ["VNetModel", "VNetSystem"]),
         .target(name: "VNetNetlink", dependencies: ["VNetModel", "VNetSystem", "CMnl"]),
         .target(name: "VNetNAT", dependencies: ["VNetModel", "VNetSystem", "CNftables"]),

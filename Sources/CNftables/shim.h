@@ -8,6 +8,7 @@
 static inline unsigned vnet_nft_ctx_default(void) { return NFT_CTX_DEFAULT; }
 static inline unsigned vnet_nft_output_json(void) { return NFT_CTX_OUTPUT_JSON; }
 static inline unsigned vnet_nft_output_handle(void) { return NFT_CTX_OUTPUT_HANDLE; }
+static inline unsigned vnet_nft_output_terse(void) { return NFT_CTX_OUTPUT_TERSE; }
 
 // Base chain priorities of family ip: nft's JSON input takes them only as numbers, and "srcnat" is the
 // kernel's NF_IP_PRI_NAT_SRC. The kernel header is included inside the function on purpose: at file

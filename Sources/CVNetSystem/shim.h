@@ -8,6 +8,10 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/vfs.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 /// glibc's setns(2); declared here because glibc hides it behind _GNU_SOURCE.
 extern int setns(int fd, int nstype);
@@ -31,4 +35,24 @@ static inline int vnet_is_net_namespace(int fd) {
     if (type < 0) return -1;
     return type == CLONE_NEWNET ? 1 : 0;
 }
+
+/// A timer that delivers SIGALRM to the calling thread only (SIGEV_THREAD_ID), so it interrupts that
+/// thread's blocking call even in a multi-threaded process. 0 on success.
+static inline int vnet_thread_timer_create(timer_t *out) {
+    struct sigevent event = {0};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = SIGALRM;
+    event._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    return timer_create(CLOCK_MONOTONIC, &event, out);
+}
+
+/// Arms (or with 0, disarms) a one-shot timer `milliseconds` from now.
+static inline int vnet_thread_timer_arm(timer_t timer, long milliseconds) {
+    struct itimerspec spec = {0};
+    spec.it_value.tv_sec = milliseconds / 1000;
+    spec.it_value.tv_nsec = (milliseconds % 1000) * 1000000L;
+    return timer_settime(timer, 0, &spec, NULL);
+}
+
+static inline int vnet_thread_timer_delete(timer_t timer) { return timer_delete(timer); }
 #endif

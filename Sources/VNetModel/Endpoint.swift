@@ -7,8 +7,10 @@ import Foundation
 /// A pod plugged into the node: the veth pair, its addresses and where each end lives.
 public struct Endpoint: Codable, Hashable, Sendable {
     public enum Phase: String, Codable, Sendable {
-        /// Recorded before any kernel change, so a crash mid-ADD leaves a trace GC can follow.
+        /// Recorded with the lease, before any kernel change, so a crash mid-ADD leaves a trace GC can follow.
+        /// Once its host veth exists the endpoint counts as attached: the kernel, not a second commit, says so.
         case attaching
+        /// Attached (written by earlier versions, and shown for endpoints whose host veth exists).
         case ready
     }
 

@@ -70,7 +70,7 @@ public final class NATTable {
     /// What is wrong with the table for `config` and, when given, for one pod; empty when all is well.
     /// Reads only; for CNI CHECK and for operators.
     public func check(_ config: NATConfig, pod: IPv4Address? = nil) throws(NATError) -> [String] {
-        guard let listing = try list() else { return ["table ip \(name) is missing"] }
+        guard let listing = try list(terse: pod == nil) else { return ["table ip \(name) is missing"] }
         let layout = NATLayout(config)
         var problems = layout.differences(from: listing)
         if let pod {
@@ -154,16 +154,21 @@ public final class NATTable {
     // MARK: - Reading
 
     /// The table as listed, or nil when it does not exist.
-    private func list() throws(NATError) -> NATListing? {
+    private func list(terse: Bool = false) throws(NATError) -> NATListing? {
         let command = try NftJSON.batch([NftJSON.object(["list": NftJSON.object(["table": NftJSON.object([
             "family": .string("ip"), "name": .string(name)])])])])
-        let output: String
-        do {
-            output = try nft.run(command)
-        } catch {
-            // nft's "No such file or directory" is text; ask the kernel plainly instead of parsing it.
-            if try !exists() { return nil }
-            throw error
+        var output = ""
+        for attempt in 1...3 {
+            do {
+                output = try nft.run(command, terse: terse)
+                break
+            } catch {
+                // nft's "No such file or directory" is text; ask the kernel plainly instead of parsing it.
+                if try !exists() { return nil }
+                // The table is there: another process replaced it (delete + add, one transaction) while nft
+                // was dumping it in several requests. List it again.
+                if attempt == 3 { throw error }
+            }
         }
         return try NATListing(table: name, output: output)
     }

@@ -96,18 +96,10 @@ extension Node {
             step = "nat-pod"
             try nat.addPod(allocation.address.address)
             try FaultPoint.hit("add:nat-pod")
+            // No second commit: the endpoint was recorded (phase attaching) with the lease, and from here the
+            // kernel is the record that it is attached (its host veth exists). That saves a locked,
+            // fsync'd commit on every ADD.
 
-            step = "commit"
-            // Not durable across a power cut, and needs not be: no pod survives one, and GC reconciles after it.
-            try store.update(verb: "add-ready", lockTimeout: lockTimeout, durable: false) { state in
-                guard var endpoint = state.endpoint(for: request.key) else {
-                    throw OperationError(.state(.corrupt(path: store.statePath, reason: "endpoint vanished")), "the endpoint record vanished during ADD")
-                }
-                endpoint.phase = .ready
-                endpoint.podMAC = veth.podMAC
-                state.upsert(endpoint)
-            }
-            try FaultPoint.hit("add:commit")
             return Attachment(bridge: bridge, veth: veth, podIfname: request.key.ifname, netns: request.netns,
                               mtu: config.mtu, allocation: allocation)
         } catch {

@@ -9,7 +9,6 @@ extension Node {
             guard let endpoint = state.endpoint(for: key) else {
                 throw OperationError(.checkFailed, "no endpoint recorded for \(key)")
             }
-            guard endpoint.phase == .ready else { throw OperationError(.checkFailed, "\(key) never finished ADD") }
             if let expected, expected != endpoint.address.address {
                 throw OperationError(.checkFailed, "\(key) has \(endpoint.address.address), the runtime expects \(expected)")
             }

@@ -29,7 +29,9 @@ extension Node {
             let state = try store.load()
             let stale = Set(state.endpoints.map(\.key)).union(state.leases.map(\.key)).subtracting(valid)
             for key in stale.sorted() {
+                // An ADD in flight (recorded, no veth yet, young) is left to finish or fail on its own.
                 if let endpoint = state.endpoint(for: key), endpoint.phase == .attaching,
+                   !links.contains(where: { $0.name == endpoint.hostVeth }),
                    now.timeIntervalSince(endpoint.createdAt) < Self.attachGrace { continue }
                 do {
                     try detach(key)

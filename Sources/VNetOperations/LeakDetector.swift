@@ -14,14 +14,21 @@ public enum LeakDetector {
         var suspects: [LeakSuspect] = []
         var seenKeys = Set<AttachmentKey>()
         let flagged = Set(state.flagged)
+        // Keyed lookups: a full node has 250 leases and endpoints, and this runs on every console refresh.
+        let endpointsByKey = Dictionary(state.endpoints.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let hasVNetLeases = state.leases.contains { $0.owner == "vnet" }
 
         for lease in state.leases {
             var evidence: [LeakEvidence] = []
-            let endpoint = state.endpoint(for: lease.key)
+            let endpoint = endpointsByKey[lease.key]
             if let netns = lease.netns ?? endpoint?.netns, !netns.isEmpty, !netnsAlive(netns) { evidence.append(.netnsGone) }
             if let endpoint {
-                if endpoint.phase == .ready && !linkNames.contains(endpoint.hostVeth) { evidence.append(.noVeth) }
-                if endpoint.phase == .attaching && now.timeIntervalSince(endpoint.createdAt) > attachGrace { evidence.append(.stuckAttaching) }
+                if !linkNames.contains(endpoint.hostVeth) {
+                    // No veth yet is normal for an ADD in flight; past the grace it never finished.
+                    let age = now.timeIntervalSince(endpoint.createdAt)
+                    if endpoint.phase == .ready || age >= attachGrace { evidence.append(.noVeth) }
+                    if endpoint.phase == .attaching && age >= attachGrace { evidence.append(.stuckAttaching) }
+                }
             } else if lease.owner == "vnet" {
                 evidence.append(.leaseWithoutEndpoint)
             }
@@ -36,11 +43,14 @@ public enum LeakDetector {
         for endpoint in state.endpoints where !seenKeys.contains(endpoint.key) {
             var evidence: [LeakEvidence] = []
             // Under a delegated IPAM (host-local) the lease lives elsewhere; only vnet-ipam leases are ours to miss.
-            if !leasedKeys.contains(endpoint.key) && state.leases.contains(where: { $0.owner == "vnet" }) {
+            if !leasedKeys.contains(endpoint.key) && hasVNetLeases {
                 evidence.append(.endpointWithoutLease)
             }
             if !netnsAlive(endpoint.netns) { evidence.append(.netnsGone) }
-            if endpoint.phase == .ready && !linkNames.contains(endpoint.hostVeth) { evidence.append(.noVeth) }
+            if !linkNames.contains(endpoint.hostVeth)
+                && (endpoint.phase == .ready || now.timeIntervalSince(endpoint.createdAt) >= attachGrace) {
+                evidence.append(.noVeth)
+            }
             if !evidence.isEmpty {
                 suspects.append(LeakSuspect(key: endpoint.key, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
                                             netns: endpoint.netns, evidence: evidence))

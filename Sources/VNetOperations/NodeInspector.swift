@@ -68,7 +68,8 @@ public struct NodeInspector {
         let natByAddress = Dictionary(nat.perPod.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         let endpoints = state.endpoints.map { endpoint in
             EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
-                         netns: endpoint.netns, phase: endpoint.phase, link: linkByName[endpoint.hostVeth],
+                         netns: endpoint.netns, phase: linkByName[endpoint.hostVeth] == nil ? endpoint.phase : .ready,
+                         link: linkByName[endpoint.hostVeth],
                          nat: natByAddress[endpoint.address.address], netnsAlive: node.kernel.isNamespaceAlive(endpoint.netns),
                          createdAt: endpoint.createdAt)
         }.sorted { $0.address < $1.address }

@@ -8,6 +8,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import CVNetSystem
 import VNetModel
 import VNetSystem
 
@@ -32,22 +33,41 @@ public final class StateLock {
             if errno == ELOOP { throw .unsafe(path: path, reason: "the lock file is a symbolic link") }
             throw .io(SystemError("open", path: path))
         }
+        // Whoever can write the lock file can forge the holder others report; whoever owns it can swap it.
+        var info = stat()
+        if fstat(descriptor, &info) != 0 {
+            let failure = SystemError("fstat", path: path)
+            close(descriptor)
+            throw .io(failure)
+        }
+        if info.st_mode & S_IFMT != S_IFREG || info.st_mode & (S_IWGRP | S_IWOTH) != 0
+            || (info.st_uid != 0 && info.st_uid != geteuid()) {
+            close(descriptor)
+            throw .unsafe(path: path, reason: "the lock file must be a regular file that only root (or uid \(geteuid())) can "
+                + "write; it has mode \(String(info.st_mode & 0o7777, radix: 8)) and owner uid \(info.st_uid)")
+        }
         let start = MonotonicClock.seconds()
-        var pause = 1
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let failure = SystemError("flock", path: path)
-                close(descriptor)
-                throw .io(failure)
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            // Busy: sleep in the kernel's queue rather than polling, so waiters are woken as soon as the
+            // holder lets go (polling with back-off starved waiters under load); a timer ends the wait.
+            let alarm = AlarmTimer(seconds: timeout)
+            // Without a timer (timer_create failed), poll instead of blocking: never wait unbounded.
+            let mode = alarm.isArmed ? LOCK_EX : LOCK_EX | LOCK_NB
+            while flock(descriptor, mode) != 0 {
+                let waited = MonotonicClock.seconds() - start
+                guard errno == EINTR || errno == EWOULDBLOCK else {
+                    let failure = SystemError("flock", path: path)
+                    close(descriptor)
+                    throw .io(failure)
+                }
+                if waited >= timeout {
+                    let holder = Self.readHolder(descriptor)
+                    close(descriptor)
+                    throw .lockTimeout(path: path, waited: waited, holder: holder)
+                }
+                if alarm.isArmed { alarm.rearm(seconds: timeout - waited) } else { MonotonicClock.sleep(milliseconds: 1) }
             }
-            let waited = MonotonicClock.seconds() - start
-            if waited >= timeout {
-                let holder = Self.readHolder(descriptor)
-                close(descriptor)
-                throw .lockTimeout(path: path, waited: waited, holder: holder)
-            }
-            MonotonicClock.sleep(milliseconds: pause)
-            pause = min(pause * 2, 20)
+            alarm.cancel()
         }
         fd = descriptor
         let holder = LockHolder(pid: getpid(), verb: verb, since: Date())
@@ -97,4 +117,39 @@ public final class StateLock {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// A one-shot SIGALRM to the calling thread that interrupts its blocking flock(2): the handler is installed
+/// without SA_RESTART, so the call returns EINTR. The previous handler is restored on cancel.
+final class AlarmTimer {
+    private var previous = sigaction()
+    private var timer: timer_t?
+    private var active = true
+
+    var isArmed: Bool { timer != nil }
+
+    init(seconds: Double) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGALRM, &action, &previous)
+        var created: timer_t?
+        if vnet_thread_timer_create(&created) == 0 { timer = created }
+        rearm(seconds: seconds)
+    }
+
+    func rearm(seconds: Double) {
+        guard let timer else { return }
+        vnet_thread_timer_arm(timer, max(1, Int((seconds * 1000).rounded(.up))))
+    }
+
+    func cancel() {
+        guard active else { return }
+        active = false
+        if let timer { vnet_thread_timer_delete(timer) }
+        sigaction(SIGALRM, &previous, nil)
+    }
+
+    deinit { cancel() }
 }

@@ -56,10 +56,17 @@ extension StateStore {
         case .success(let state): recovered = state
         case .failure(let failure): throw .corrupt(path: backupPath, reason: failure.reason)
         }
-        let keptName = statePath + ".corrupt-\(Int(now.timeIntervalSince1970))"
         // Keep the bad file (a hard link) and the good copy in place until the new document is committed.
+        // An earlier repair in the same second, or before the clock was set back, may hold the name: count on.
+        let stem = statePath + ".corrupt-\(Int(now.timeIntervalSince1970))"
+        var keptName = stem
+        var taken = 0
         let corruptBytes = (try? Files.read(statePath)) ?? nil
-        if corruptBytes != nil && link(statePath, keptName) != 0 { throw .io(SystemError("link", path: keptName)) }
+        while corruptBytes != nil && link(statePath, keptName) != 0 {
+            guard errno == EEXIST, taken < 1000 else { throw .io(SystemError("link", path: keptName)) }
+            taken += 1
+            keptName = stem + "-\(taken)"
+        }
         let leased = Set(recovered.leases.map(\.address))
         var quarantined = 0
         for address in Set(quarantine(recovered, corruptBytes ?? [])) where !leased.contains(address) {

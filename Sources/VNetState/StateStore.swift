@@ -20,6 +20,7 @@ import VNetSystem
 public struct StateStore: Sendable {
     public let network: String
     public let directory: String
+    private let cache = DocumentCache()
 
     public var statePath: String { directory + "/state.json" }
     public var backupPath: String { statePath + ".prev" }
@@ -64,11 +65,17 @@ public struct StateStore: Sendable {
         if info.st_mode & (S_IWGRP | S_IWOTH) != 0 && info.st_mode & S_ISVTX == 0 {
             throw .unsafe(path: path, reason: "it is writable by group or others (mode \(String(info.st_mode & 0o7777, radix: 8)))")
         }
+        // Its owner could replace the files in it (a sticky data directory such as /tmp lets anyone make one).
+        if info.st_uid != 0 && info.st_uid != geteuid() {
+            throw .unsafe(path: path, reason: "it is owned by uid \(info.st_uid), not by root or uid \(geteuid())")
+        }
     }
 
     /// The committed document, read without the lock (rename makes every read see a whole document).
     /// A missing file is a new network; an unreadable one is an error, never an empty pool.
     public func load() throws(StateError) -> NetworkState {
+        let identity = DocumentCache.identity(of: statePath)
+        if let identity, let cached = cache.lookup(identity) { return cached }
         let bytes: [UInt8]?
         do throws(SystemError) { bytes = try Files.read(statePath) } catch { throw .io(error) }
         guard let bytes else {
@@ -78,7 +85,10 @@ public struct StateStore: Sendable {
             return NetworkState(network: network)
         }
         switch StateCodec.decode(bytes) {
-        case .success(let state): return state
+        case .success(let state):
+            // Only when the file did not change between the stat and the read.
+            if let identity, DocumentCache.identity(of: statePath) == identity { cache.store(state, identity: identity) }
+            return state
         case .failure(let failure): throw .corrupt(path: statePath, reason: failure.reason)
         }
     }
@@ -91,6 +101,7 @@ public struct StateStore: Sendable {
         do { bytes = try StateCodec.encode(state) } catch { throw .corrupt(path: statePath, reason: "cannot encode: \(error)") }
         do throws(SystemError) {
             try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, durable: durable)
+            cache.store(state, identity: DocumentCache.identity(of: statePath))
         } catch {
             state.generation -= 1
             throw .io(error)

@@ -36,8 +36,8 @@ final class AttachDetachTests: XCTestCase {
         let attachment = try node.attach(AttachRequest(key: key, netns: "/ns/a"))
         XCTAssertEqual(attachment.allocation.address.description, "10.240.1.10/16")
         let state = try node.store.load()
-        XCTAssertEqual(state.endpoint(for: key)?.phase, .ready)
-        XCTAssertEqual(state.endpoint(for: key)?.podMAC, "02:00:00:00:00:03")
+        XCTAssertEqual(state.endpoint(for: key)?.hostVeth, attachment.veth.host.name)
+        XCTAssertNotNil(kernel.linkTable[attachment.veth.host.name], "the kernel records that it is attached")
         XCTAssertTrue(nat.podSet.contains(attachment.allocation.address.address))
         try node.check(key, netns: "/ns/a", expected: attachment.allocation.address.address)
 

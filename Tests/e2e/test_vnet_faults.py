@@ -8,7 +8,7 @@ import pytest
 from topology import Topology
 from vnetlib import PluginError, Runtime, exec_plugin, load_state, sh
 
-STEPS = ["netns", "bridge", "ipam", "nat", "veth", "pod-address", "host-route", "nat-pod", "commit"]
+STEPS = ["netns", "ipam", "bridge", "nat", "veth", "pod-address", "host-route", "nat-pod"]
 
 
 @pytest.fixture

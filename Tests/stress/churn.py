@@ -9,7 +9,7 @@ DEL died or failed, so the runtime owes it a DEL). Empty slots get ADD; live one
 Invariants, after every round of `parallel` operations (a quiescent point) and at the end:
   - the state loads (`vnetctl state check`), also right after each killed process while others still run;
   - no address is configured in two pod namespaces, and every address configured in a pod is leased to it;
-  - a live pod has its address in its namespace, its lease, a ready endpoint, its veth, host route and NAT element;
+  - a live pod has its address in its namespace, its lease, its endpoint, its veth, host route and NAT element;
   - nothing belongs to no pod: every lease, endpoint, host veth, /32 host route and `pods` set element belongs to
     the current attachment of a live or dirty slot;
   - a successful DEL leaves no interface in the pod; a failed one (injected `:fail`) leaves nothing either.
@@ -21,12 +21,16 @@ import fcntl
 import json
 import os
 import random
-import time
 
-from harness import (FAULT_POINTS, Deadline, Log, StressNode, Violation, endpoint_map, lease_map, make_data_dir,
+from harness import (ADD_POINTS, FAULT_POINTS, Deadline, Log, StressNode, endpoint_map, lease_map, make_data_dir,
                      pod_addresses, pod_links, remove_tree)
 from vnetlib import Namespaces
 
+# Points where an ADD can be made to fail (`<point>:fail`) to watch its rollback. Not "vnet-add:after-commit": an
+# error thrown after the allocation's commit, inside the IPAM call, cannot happen outside tests (nothing but the
+# fault point throws there), and the ADD registers the IPAM undo only once that call returns, so the lease stays
+# until DEL. Not "commit:*": Files hits them with try?, so ":fail" does nothing there.
+FAIL_POINTS = [p for p in ADD_POINTS if p != "vnet-add:after-commit" and not p.startswith("commit:")]
 ATTACH_GRACE = 120  # Node.attachGrace: GC leaves an `attaching` endpoint younger than this alone (an ADD in flight)
 
 
@@ -64,16 +68,20 @@ class Churn:
             verb = "DEL"
         else:
             verb = "CHECK" if self.rng.random() < 0.35 else "DEL"
+        # Some requested kills come too late (the process had finished) or name a point this run never reaches:
+        # scale the request rate by the share that landed, so that about kill_rate of all processes die.
+        landed = self.stats["killed"] / self.stats["kill-requested"] if self.stats["kill-requested"] >= 10 else 1.0
+        rate = min(0.5, self.kill_rate / max(0.5, landed))
         env, kill_after, roll = None, None, self.rng.random()
-        if roll < self.kill_rate:
+        if roll < rate:
             points = FAULT_POINTS[verb]
             if points and self.rng.random() < 0.5:
                 env = {"VNET_TEST_FAULT": self.rng.choice(points)}
             else:
                 typical = sorted(self.durations[verb])[len(self.durations[verb]) // 2] if self.durations[verb] else 0.05
                 kill_after = self.rng.uniform(0.0, typical * 0.95)
-        elif roll < self.kill_rate + self.fail_rate and FAULT_POINTS[verb] and verb == "ADD":
-            env = {"VNET_TEST_FAULT": self.rng.choice(FAULT_POINTS[verb][3:]) + ":fail"}
+        elif roll < rate + self.fail_rate and verb == "ADD":
+            env = {"VNET_TEST_FAULT": self.rng.choice(FAIL_POINTS) + ":fail"}
         return verb, env, kill_after
 
     def execute(self, node, slot, verb, env, kill_after):
@@ -132,7 +140,7 @@ class Churn:
 
     # Invariants at a quiescent point.
 
-    def sweep(self, node, slots, final=False):
+    def sweep(self, node, slots):
         self.stats["sweeps"] += 1
         ok, text = node.state_check()
         self.stats["state-checks"] += 1
@@ -164,8 +172,8 @@ class Churn:
                 problems.append(f"namespace has {inside[slot.container]}")
             if leases.get(slot.container) != address:
                 problems.append(f"lease is {leases.get(slot.container)}")
-            if not endpoint or endpoint["phase"] != "ready":
-                problems.append(f"endpoint is {endpoint and endpoint['phase']}")
+            if not endpoint:
+                problems.append("no endpoint recorded")
             elif endpoint["hostVeth"] not in veths:
                 problems.append(f"veth {endpoint['hostVeth']} missing")
             if address not in routes:
@@ -248,7 +256,7 @@ class Churn:
             self.stats["gc-removed"] = len(before["leases"]) - len(node.state()["leases"])
         for slot in dirty:
             slot.phase, slot.result = "empty", None
-        state = self.sweep(node, slots, final=True)
+        state = self.sweep(node, slots)
         if state is not None:
             leases = lease_map(state)
             expected = {s.container for s in live}

@@ -25,7 +25,13 @@ public final class NftablesNAT: NodeNAT {
         let table = try table(settings.table)
         let config = Self.config(settings)
         if try table.check(config).isEmpty { return }
-        try table.ensure(config, pods: pods())
+        let recorded = pods()
+        try table.ensure(config, pods: recorded)
+        // No lock is held here, so another ADD may have added its pod's element to the table this call just
+        // replaced, or seen removed as drift, after `recorded` was read. Its endpoint was recorded before
+        // that element was added, so reading the state again finds it: add back what was recorded meanwhile.
+        // (Adding is idempotent; an element of a pod deleted meanwhile costs nothing and its DEL removes it.)
+        for address in Set(pods()).subtracting(recorded) { try table.addPod(address) }
     }
 
     public func addPod(_ address: IPv4Address) throws { try table(defaultTable).addPod(address) }
