@@ -48,8 +48,26 @@ run: build
 
 demo: run
 
+## bench: vnet beside the reference plugins and the kernel's own cost, in namespaces; writes docs/benchmarks.md.
+## BENCH_QUICK=1 for a short run, BENCH_PODS=N to change the pod count (see Tests/bench/bench.py).
+BENCH_PACKAGES := python3-pyroute2 python3-nftables time strace
 bench: build
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 	VNET_BIN=$(CURDIR)/$(RELEASE_DIR) $(PYTHON) Tests/bench/bench.py
+
+## stress: the reliability suite (docs/reliability.md): churn with SIGKILLed plugins, a stopped lock holder,
+## storage faults, a reboot, security checks and the NAT repair race; every part prints what it tried and found.
+stress: build
+	@command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; }
+	VNET_BIN=$(CURDIR)/$(RELEASE_DIR) $(PYTHON) Tests/stress/stress.py
+
+## fuzz: libFuzzer targets built with swiftc -sanitize=fuzzer, 1,000,000 executions each (docs/reliability.md).
+fuzz: deps
+	Tests/fuzz/fuzz.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(CONFDIR)

@@ -29,10 +29,12 @@ extension Node {
             let state = try store.load()
             let stale = Set(state.endpoints.map(\.key)).union(state.leases.map(\.key)).subtracting(valid)
             for key in stale.sorted() {
-                // An ADD in flight (recorded, no veth yet, young) is left to finish or fail on its own.
+                // An ADD in flight (recorded, no veth yet, young, its pod namespace there) is left to finish or
+                // fail on its own. Without its namespace it can only fail: after a reboot every pod is so.
                 if let endpoint = state.endpoint(for: key), endpoint.phase == .attaching,
                    !links.contains(where: { $0.name == endpoint.hostVeth }),
-                   now.timeIntervalSince(endpoint.createdAt) < Self.attachGrace { continue }
+                   now.timeIntervalSince(endpoint.createdAt) < Self.attachGrace,
+                   kernel.isNamespaceAlive(endpoint.netns) { continue }
                 do {
                     try detach(key)
                     report.detached.append(key)

@@ -9,9 +9,12 @@ Environment:
   VNET_BIN        directory of the release binaries (default .build/release)
   BENCH_PODS      pods per CNI run (default 250; 50 with BENCH_QUICK)
   BENCH_QUICK=1   a short run: 50 pods, one repetition, 10 s of console idling
-  BENCH_REPS      repetitions of the side-by-side runs (default 3)
+  BENCH_REPS      repetitions of the side-by-side runs (default 4: each side goes first twice)
   BENCH_OUT       where to write the Markdown report (default docs/benchmarks.md; "-" for none)
+  BENCH_REVISION  the revision the binaries were built from, when not the work tree's (git describe)
+  BENCH_SAVE      also write the raw numbers there (JSON); `bench.py --render FILE` renders them again
 """
+import json
 import datetime
 import os
 import signal
@@ -39,7 +42,7 @@ def settings():
     return {
         "quick": quick,
         "pods": pods,
-        "reps": int(os.environ.get("BENCH_REPS", "1" if quick else "3")),
+        "reps": int(os.environ.get("BENCH_REPS", "1" if quick else "4")),
         "workers": (1, 8),
         "start_runs": 50 if quick else 200,
         "ipam_count": pods,
@@ -67,6 +70,8 @@ def require(cfg):
 
 
 def git_revision():
+    if os.environ.get("BENCH_REVISION"):
+        return os.environ["BENCH_REVISION"]
     try:
         rev = B.sh("git", "-C", REPO, "describe", "--always", "--dirty", check=False).stdout.strip()
         return rev or "unknown"
@@ -113,15 +118,22 @@ def main():
     changed = [k for k in before if before[k] != after[k]]
     data["root_changed"] = changed
     data["elapsed"] = time.monotonic() - started
-    text = render(data)
-    print(text)
-    if cfg["out"] != "-":
-        with open(cfg["out"], "w") as f:
-            f.write(text)
-        P.log(f"written to {cfg['out']}")
+    if os.environ.get("BENCH_SAVE"):
+        with open(os.environ["BENCH_SAVE"], "w") as f:
+            json.dump(data, f)
+    publish(data, cfg["out"])
     leftovers = namespaces.ours()
     if leftovers or changed:
         sys.exit(f"bench: cleanup problem: namespaces left {leftovers}, root namespace changed in {changed}")
+
+
+def publish(data, out):
+    text = render(data)
+    print(text)
+    if out != "-":
+        with open(out, "w") as f:
+            f.write(text)
+        P.log(f"written to {out}")
 
 
 def render(data):
@@ -131,6 +143,10 @@ def render(data):
              "comes from Tests/bench/findings.md.", "",
              f"Run: {data['date']}, revision {data['revision']}, {pods} pods per run, {cfg['reps']} repetitions"
              f"{' (BENCH_QUICK)' if cfg['quick'] else ''}, {data['elapsed'] / 60:.1f} minutes in all.", "",
+             "Run it with `make bench` (about 10 minutes on 2 cores; `BENCH_QUICK=1` for a short run, `BENCH_PODS=N`, "
+             "`BENCH_REPS=N`). Everything happens in network namespaces the run creates and removes. "
+             "`/usr/bin/python3 Tests/bench/profile.py` profiles one node's ADD, CHECK and DEL (strace, perf, "
+             "callgrind).", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in data["machine"].items()]
     per, ratios = {}, {}
@@ -143,7 +159,7 @@ def render(data):
     ipam_rss = max((v for r in data["ipam"] if r["ipam"] == "vnet-ipam" for v in r.get("rss", [])), default=0)
     plugin_rss = max((v for vals in data["pop"].get("vnet", {}).get("rss", {}).values() for v in vals if v), default=0)
     verdicts = R.targets(per[1], ratios[1], per[cfg["workers"][-1]], ratios[cfg["workers"][-1]], floor_verdicts,
-                         console, plugin_rss, ipam_rss)
+                         console, plugin_rss, ipam_rss, pods)
     failures = [e for run in data["runs"] for e in run["errors"]]
     lines += ["", "## Targets (issue #7)", "", "```"] + verdicts + ["```", ""]
     if failures:
@@ -170,12 +186,12 @@ def render(data):
               f"`vnet-ipam` ADD then DEL of {cfg['ipam_count']} attachments, called directly (no network plugin); "
               "host-local for context. Every vnet-ipam change is an fsync'd atomic rename.", ""] + R.ipam_table(data["ipam"]) + [""]
     lines += ["## Peak RSS per call (KiB)", "", "GNU time's %M over separate calls (not the timed ones): the plugin "
-              "and the children it waited for. GNU time's own image before exec is ~4 MB, the smallest value it "
-              "can show. CNI verbs are on a node with all pods attached.", ""] + R.rss_table(data["pop"], data["ipam"], data["start"]) + [""]
+              "and the children it waited for. GNU time's own image before exec (~1 MB, see /bin/true under Process "
+              "start) is the smallest value it can show. CNI verbs are on a node with all pods attached.", ""] + R.rss_table(data["pop"], data["ipam"], data["start"]) + [""]
     lines += [f"## Console with {pods} endpoints", ""] + R.console_lines(console, pods) + [""]
     lines += [f"## System calls of one call on a node with {pods} pods (strace -f -c)", "",
               "Counts, not times (strace slows every call). The reference bridge execs host-local and iptables.", ""]
-    lines += R.strace_table(data["pop"]) + [""]
+    lines += R.strace_table(data["pop"]) + ["", R.state_line(data["pop"], pods), ""]
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
         lines += [open(findings).read().rstrip(), ""]
@@ -183,6 +199,11 @@ def render(data):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--render":
+        with open(sys.argv[2]) as f:
+            saved = json.load(f)
+        publish(saved, settings()["out"])
+        sys.exit(0)
     try:
         main()
     except KeyboardInterrupt:

@@ -31,7 +31,7 @@ RSS_MARK = "@@vnet-bench-maxrss "
 def run(argv, env, stdin, rss=False):
     """spawn(), or with rss=True under GNU time, whose %M is the plugin's peak RSS (and its waited-for
     children's). wait4's own ru_maxrss is useless here: Linux folds the pre-exec image of the spawning
-    process (this Python, ~17 MB) into the child's maximum; GNU time's pre-exec image is ~4 MB."""
+    process (this Python, ~17 MB) into the child's maximum; GNU time's pre-exec image is ~1 MB."""
     if not rss:
         out = spawn(argv, env, stdin)
         return out, None

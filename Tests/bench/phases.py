@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-from benchlib import make_node, node_links, percentile, sh
+from benchlib import make_node, node_links, sh
 import sides as S
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,7 +90,7 @@ def cni_phase(namespaces, node, side, items, verb, workers, cached=None):
     return in_netns(namespaces, node, DRIVER, job)
 
 
-def cni_run(namespaces, root, side, pods, workers, tag, between_add_and_check=None):
+def cni_run(namespaces, root, side, pods, workers, tag):
     """One run of one side: a fresh node, ADD all pods, CHECK all, DEL all. Returns per-verb records."""
     node = make_node(namespaces, tag, primary=S.PRIMARY, gateway=S.GATEWAY)
     data = scratch_dir(root, tag)
@@ -105,15 +105,12 @@ def cni_run(namespaces, root, side, pods, workers, tag, between_add_and_check=No
             out = cni_phase(namespaces, node, conf, items, verb, workers, cached)
             for r in out["records"]:
                 r.pop("calls", None)
-            add_results = out["records"] if verb == "ADD" else None
             run[verb] = {"elapsed": out["elapsed"], "records": out["records"]}
             bad = [r for r in out["records"] if r["status"] != 0]
             run["failures"] += len(bad)
-            run["errors"] += [f"{verb} {r['id']}: {r.get('error', '')[:300]}" for r in bad[:2]]
+            run["errors"] += [f"{side.key} at {workers} in parallel, {verb} {r['id']}: {r.get('error', '')[:300]}" for r in bad[:2]]
             if verb == "ADD":
                 run["veths_after_add"] = len(host_veths(node))
-                if between_add_and_check and not bad:
-                    run["extra"] = between_add_and_check(node, data, conf, items, add_results)
         run["veths_after_del"] = len(host_veths(node))
         for verb in ("ADD", "CHECK", "DEL"):
             for r in run[verb]["records"]:
@@ -210,7 +207,3 @@ def ipam_rss(namespaces, ns, binary, conf, count=5):
                 "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}})
     out = in_netns(namespaces, ns, DRIVER, {"kind": "raw", "workers": 1, "calls": calls})
     return [r["rss"] for r in out["records"] if r["status"] == 0 and r["rss"]]
-
-
-def summarize(walls):
-    return {"p50": percentile(walls, 50), "p99": percentile(walls, 99), "max": max(walls) if walls else float("nan")}

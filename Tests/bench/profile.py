@@ -10,6 +10,7 @@ Fills a fresh node namespace with pods-sample pods, then for the last `sample` p
             DIR/perf-VERB.txt (user and kernel CPU of the vnet processes only, by symbol)
   callgrind one ADD, CHECK, DEL under valgrind's callgrind: instructions by function, inclusive ->
             DIR/callgrind-VERB.txt (demangled with swift-demangle)
+  console   `vnet-console --once` on the populated node under callgrind -> DIR/callgrind-console.txt
 Everything happens in namespaces made here (prefix vb<hex>) and removed at the end. Not part of `make
 bench`: its findings are summarized by hand in Tests/bench/findings.md.
 """
@@ -64,7 +65,7 @@ def main():
     ap.add_argument("--pods", type=int, default=250)
     ap.add_argument("--sample", type=int, default=20)
     ap.add_argument("--out", default="/tmp/vnet-bench-profile")
-    ap.add_argument("--tools", default="strace,perf,callgrind")
+    ap.add_argument("--tools", default="strace,perf,callgrind,console")
     ap.add_argument("--bin", default=os.environ.get("VNET_BIN", os.path.join(REPO, ".build", "release")))
     args = ap.parse_args()
     tools = set(args.tools.split(","))
@@ -118,6 +119,15 @@ def main():
                                           text=True).stdout
                     with open(out + ".txt", "w") as f:
                         f.write(demangle(text))
+        if "console" in tools:
+            # vnet-console --once on the populated node: what one refresh's snapshot and frame cost.
+            console = os.path.join(args.bin, "vnet-console")
+            out = os.path.join(args.out, "callgrind-console")
+            subprocess.run(["nsenter", f"--net={ns_path}", "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.out",
+                            console, "--once", "--state-dir", data], capture_output=True, text=True)
+            text = subprocess.run(["callgrind_annotate", "--inclusive=yes", out + ".out"], capture_output=True, text=True).stdout
+            with open(out + ".txt", "w") as f:
+                f.write(demangle(text))
         if "perf" in tools:
             cached = None
             for verb in ("ADD", "CHECK", "DEL"):

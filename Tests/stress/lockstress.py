@@ -76,8 +76,10 @@ class LockStress:
             self.stopped_helper(node, pods)
             self.stopped_plugin(node, pods)
             node.call("DEL", container="warm", netns=pods[-1].path)
-            self.parallel_burst(node, pods)
-            self.delegated(namespaces, data_dir)
+            if self.burst:
+                self.parallel_burst(node, pods)
+            if self.delegated_burst:
+                self.delegated(namespaces, data_dir)
         finally:
             namespaces.cleanup()
             remove_tree(data_dir)

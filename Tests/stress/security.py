@@ -145,7 +145,7 @@ class Security:
             out = run_plugin("vnet-ipam", "ADD", ipam_conf(d), container="through-link", netns="/proc/self/ns/net")
             with open(state + ".moved") as f:
                 leases = [l["key"]["containerID"] for l in json.load(f)["leases"]]
-            self.expect(not out.ok and leases == ["first"], f"state file symlink: ADD {out.describe()}, leases {leases}")
+            self.expect(not out.ok and "through-link" not in leases, f"state file symlink: ADD {out.describe()}, leases {leases}")
             self.log(f"state file is a symlink: refused, code {out.code}: {out.msg[:150]}")
         finally:
             remove_tree(base)

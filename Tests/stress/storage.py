@@ -15,8 +15,7 @@ import os
 import subprocess
 import sys
 
-from harness import (BIN, HERE, NETWORK, Log, StressNode, lease_map, make_data_dir, pod_addresses, pod_links,
-                     remove_tree, run_plugin)
+from harness import BIN, HERE, NETWORK, Log, StressNode, lease_map, make_data_dir, pod_links, remove_tree, run_plugin
 from vnetlib import Namespaces
 
 KINDS = ["truncated", "empty", "garbage", "nul-filled"]
@@ -53,7 +52,7 @@ class Storage:
         namespaces = Namespaces("st")
         data_dir = make_data_dir("storage")
         try:
-            node = StressNode(namespaces, data_dir, "10.240.16.10-10.240.16.73")
+            node = StressNode(namespaces, data_dir, "10.240.16.10-10.240.16.73", cooldown=30)
             pods = namespaces.make_many("p", 6)
             for kind in self.kinds:
                 self.corrupt_state(node, pods, kind)
@@ -67,13 +66,13 @@ class Storage:
         return self.violations
 
     def corrupt_state(self, node, pods, kind):
-        held = {}
+        held, results = {}, {}
         for i in range(4):
             out = node.call("ADD", container=f"{kind}{i}", netns=pods[i].path)
             if not out.ok:
                 self.violate(f"{kind}: setup ADD failed: {out.describe()}")
                 return
-            held[f"{kind}{i}"] = out.address
+            held[f"{kind}{i}"], results[f"{kind}{i}"] = out.address, out.parsed
         with open(node.state_path, "rb") as f:
             good = f.read()
         bad = corrupt(kind, good)
@@ -99,15 +98,25 @@ class Storage:
         ok_after, check_after = node.state_check()
         if repair.returncode != 0 or "restored" not in repair.stdout or not ok_after:
             self.violate(f"{kind}: repair did not recover: {repair.stdout} {repair.stderr} / {check_after}")
+        # The last good copy is one commit old: leases that commit made are gone, and their addresses must be
+        # cooling down (quarantined) so that no other pod gets them while their pods still use them.
+        repaired = node.state()
+        leased = lease_map(repaired)
+        cooling = {r["address"] for r in repaired.get("released", [])}
+        lost = sorted(c for c in held if c not in leased)
+        for container in lost:
+            if held[container] not in cooling:
+                self.violate(f"{kind}: repair lost the lease of live pod {container} and its address {held[container]} is free")
         again = node.call("ADD", container=f"{kind}new", netns=pods[4].path)
+        results[f"{kind}new"] = again.parsed
         if not again.ok or again.address in held.values():
             self.violate(f"{kind}: ADD after repair failed or reused a held address: {again.describe()} held {held}")
         self.log(f"{kind}: vnet ADD -> code {out.code}, vnet-ipam ADD -> code {ipam.code} ({out.msg[:110]}...); "
                  f"file untouched, nothing allocated; state check: {check[:60]}...; repair: "
                  f"{(repair.stdout.strip().splitlines() or [repair.stderr.strip()])[0][:60]}...; "
-                 f"next ADD got {again.address}")
-        for container in list(held) + [f"{kind}new"]:
-            node.call("DEL", container=container, netns="")
+                 f"leases lost with the last commit: {lost or 'none'} (cooling down); next ADD got {again.address}")
+        for container in list(held) + [f"{kind}new"]:  # with the cached ADD result, as libcni does
+            node.call("DEL", container=container, netns="", prev=results.get(container))
         state = node.state()
         if state["leases"] or node.host_veths() or node.nat_pods():
             self.violate(f"{kind}: cleanup left {len(state['leases'])} leases, veths {node.host_veths()}, NAT {node.nat_pods()}")

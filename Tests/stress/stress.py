@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Log  # noqa: E402
 
-PARTS = ["churn", "lock", "storage", "reboot", "security"]
+PARTS = ["churn", "lock", "storage", "reboot", "security", "nat-race"]
 
 
 def run_part(name, args):
@@ -38,6 +38,9 @@ def run_part(name, args):
     if name == "security":
         from security import Security
         return Security(log=log).run()
+    if name == "nat-race":
+        from natrace import NATRace
+        return NATRace(log=log, trials=args.nat_trials).run()
     raise ValueError(name)
 
 
@@ -53,6 +56,7 @@ def main():
     parser.add_argument("--burst", type=int, default=250, help="ADDs of the lock part's parallel burst")
     parser.add_argument("--burst-parallel", type=int, default=32)
     parser.add_argument("--reboot-pods", type=int, default=12)
+    parser.add_argument("--nat-trials", type=int, default=10, help="bursts of first ADDs in the nat-race part")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("the stress suite needs root (it creates network namespaces)")
