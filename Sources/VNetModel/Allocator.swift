@@ -11,6 +11,7 @@ public enum AllocationError: Error, Hashable, Sendable, CustomStringConvertible 
     case requestedOutsidePool(IPv4Address)
     case requestedInUse(IPv4Address, by: AttachmentKey)
     case requestedCoolingDown(IPv4Address, secondsLeft: Int)
+    case requestedQuarantined(IPv4Address)
 
     public var description: String {
         switch self {
@@ -22,6 +23,8 @@ public enum AllocationError: Error, Hashable, Sendable, CustomStringConvertible 
             return "requested address \(address) is not in the pool"
         case .requestedInUse(let address, let key):
             return "requested address \(address) is already leased to \(key)"
+        case .requestedQuarantined(let address):
+            return "requested address \(address) is quarantined since a state repair; reclaim it once no pod uses it"
         case .requestedCoolingDown(let address, let left):
             return "requested address \(address) was released recently and cools down for \(left) more seconds"
         }
@@ -52,12 +55,14 @@ public struct Allocator: Sendable {
         var used: [IPv4Address: AttachmentKey] = [:]
         used.reserveCapacity(state.leases.count)
         for lease in state.leases { used[lease.address] = lease.key }
+        let quarantined = Set(state.quarantined)
         var releasedAt: [IPv4Address: Date] = [:]
         for entry in state.released { releasedAt[entry.address] = entry.releasedAt }
 
         if let requested {
             guard pool.contains(requested) else { throw .requestedOutsidePool(requested) }
             if let holder = used[requested] { throw .requestedInUse(requested, by: holder) }
+            if quarantined.contains(requested) { throw .requestedQuarantined(requested) }
             if let at = releasedAt[requested], now.timeIntervalSince(at) < cooldown {
                 throw .requestedCoolingDown(requested, secondsLeft: Int((cooldown - now.timeIntervalSince(at)).rounded(.up)))
             }
@@ -66,7 +71,7 @@ public struct Allocator: Sendable {
 
         var best: (address: IPv4Address, at: Date)?
         var cooling = 0
-        for address in pool.addresses where used[address] == nil {
+        for address in pool.addresses where used[address] == nil && !quarantined.contains(address) {
             guard let at = releasedAt[address] else { return address }
             if now.timeIntervalSince(at) < cooldown {
                 cooling += 1
@@ -89,9 +94,10 @@ public struct Allocator: Sendable {
         let cooling = state.released.filter {
             pool.contains($0.address) && !inPool.contains($0.address) && now.timeIntervalSince($0.releasedAt) < cooldown
         }.count
-        let flagged = state.flagged.count + state.leases.count - used
+        let held = state.quarantined.filter { pool.contains($0) && !inPool.contains($0) }.count
+        let flagged = state.flagged.count + state.leases.count - used + held
         return PoolUsage(capacity: pool.capacity, used: state.leases.count, coolingDown: cooling,
-                         free: max(0, pool.capacity - used - cooling), flagged: flagged, limits: limits)
+                         free: max(0, pool.capacity - used - cooling - held), flagged: flagged, limits: limits)
     }
 }
 

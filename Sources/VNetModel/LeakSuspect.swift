@@ -7,6 +7,7 @@ public enum LeakEvidence: String, Codable, Hashable, Sendable, CaseIterable {
     case vethWithoutEndpoint = "veth-without-endpoint"
     case flaggedBySource = "flagged-by-source"
     case stuckAttaching = "stuck-attaching"
+    case quarantinedByRepair = "quarantined-by-repair"
 
     public var explanation: String {
         switch self {
@@ -17,6 +18,7 @@ public enum LeakEvidence: String, Codable, Hashable, Sendable, CaseIterable {
         case .vethWithoutEndpoint: return "a vnet veth is on the bridge but no endpoint owns it"
         case .flaggedBySource: return "the pool source no longer lists this address"
         case .stuckAttaching: return "an ADD started but never finished"
+        case .quarantinedByRepair: return "a state repair could not tell whether a pod still uses this address"
         }
     }
 }

@@ -20,6 +20,9 @@ public struct NetworkState: Codable, Hashable, Sendable {
     public var endpoints: [Endpoint]
     /// Addresses the pool source no longer lists while a pod still holds them.
     public var flagged: [IPv4Address]
+    /// Addresses a state repair could not account for (the lost commit may have leased them): never handed
+    /// out until an operator reclaims them after checking that no pod uses them.
+    public var quarantined: [IPv4Address]
 
     public init(network: String) {
         schema = Self.currentSchema
@@ -29,6 +32,7 @@ public struct NetworkState: Codable, Hashable, Sendable {
         released = []
         endpoints = []
         flagged = []
+        quarantined = []
     }
 
     public func lease(for key: AttachmentKey) -> Lease? { leases.first { $0.key == key } }

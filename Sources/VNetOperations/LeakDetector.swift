@@ -56,6 +56,10 @@ public enum LeakDetector {
                                             netns: endpoint.netns, evidence: evidence))
             }
         }
+        let leasedAddresses = Set(state.leases.map(\.address))
+        for address in state.quarantined where !leasedAddresses.contains(address) {
+            suspects.append(LeakSuspect(key: nil, address: address, hostVeth: nil, netns: nil, evidence: [.quarantinedByRepair]))
+        }
         let owned = Set(state.endpoints.map(\.hostVeth))
         for link in links where link.kind == "veth" && link.master == bridge && link.name.hasPrefix("vn") && !owned.contains(link.name) {
             suspects.append(LeakSuspect(key: nil, address: nil, hostVeth: link.name, netns: nil, evidence: [.vethWithoutEndpoint]))

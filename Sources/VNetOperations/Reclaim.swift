@@ -74,7 +74,10 @@ extension Node {
         if let addresses {
             for address in addresses {
                 guard let lease = state.lease(holding: address) else {
-                    if let endpoint = state.endpoints.first(where: { $0.address.address == address }) {
+                    if state.quarantined.contains(address) {
+                        candidates.append(ReclaimTarget(key: nil, address: address, hostVeth: nil, netns: nil, leaseCreatedAt: nil,
+                                                        evidence: [.quarantinedByRepair]))
+                    } else if let endpoint = state.endpoints.first(where: { $0.address.address == address }) {
                         candidates.append(ReclaimTarget(key: endpoint.key, address: address, hostVeth: endpoint.hostVeth,
                                                         netns: endpoint.netns, leaseCreatedAt: nil, evidence: [.endpointWithoutLease]))
                     } else {
@@ -94,8 +97,19 @@ extension Node {
                                                 netns: suspect.netns, leaseCreatedAt: lease?.createdAt, evidence: suspect.evidence))
             }
         }
+        let natPods = (try? nat.pods()) ?? []
         for target in candidates {
             let name = target.address?.description ?? target.hostVeth ?? "?"
+            if target.evidence == [.quarantinedByRepair], let address = target.address {
+                // Its lease was lost with the corrupt state; a pod may still use it. The NAT set says so.
+                if natPods.contains(address) && !force {
+                    plan.refusals.append("\(address): quarantined by a state repair and still in the NAT set, so a pod likely uses it (use --force once you know it does not)")
+                    continue
+                }
+                plan.targets.append(target)
+                plan.changes.append(Change(.lease, .remove, "end the quarantine of \(address): it can be handed out again"))
+                continue
+            }
             if let netns = target.netns, !netns.isEmpty, kernel.isNamespaceAlive(netns), !force,
                !target.evidence.contains(.stuckAttaching) {
                 plan.refusals.append("\(name): its pod namespace \(netns) is alive (use --force to reclaim anyway)")
@@ -125,6 +139,16 @@ extension Node {
             let name = target.address?.description ?? target.hostVeth ?? "?"
             do {
                 let state = try store.load()
+                if target.evidence == [.quarantinedByRepair], let address = target.address {
+                    try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
+                        guard state.quarantined.contains(address), state.lease(holding: address) == nil else {
+                            throw OperationError(.refused, "\(address) is no longer quarantined")
+                        }
+                        state.quarantined.removeAll { $0 == address }
+                    }
+                    report.done.append(name)
+                    continue
+                }
                 if let reason = changed(target, in: state, force: force) {
                     report.skipped.append("\(name): \(reason)")
                     continue

@@ -25,6 +25,7 @@ enum StateDocument {
                                                              "releasedAt": .string(ISO8601.format($0.releasedAt))]) }),
             "endpoints": .array(state.endpoints.map(json)),
             "flagged": .array(state.flagged.map { .string($0.description) }),
+            "quarantined": .array(state.quarantined.map { .string($0.description) }),
         ])
     }
 
@@ -75,6 +76,15 @@ enum StateDocument {
         state.flagged = try array(object, "flagged").enumerated().map { index, item throws(Invalid) in
             guard let text = item.stringValue, let value = IPv4Address(text) else { throw Invalid(reason: "flagged.\(index) is not an address") }
             return value
+        }
+        // Added after schema 1 was first written: absent in older documents.
+        if object["quarantined"] != nil {
+            state.quarantined = try array(object, "quarantined").enumerated().map { index, item throws(Invalid) in
+                guard let text = item.stringValue, let value = IPv4Address(text) else {
+                    throw Invalid(reason: "quarantined.\(index) is not an address")
+                }
+                return value
+            }
         }
         return state
     }

@@ -69,9 +69,9 @@ extension StateStore {
         }
         let leased = Set(recovered.leases.map(\.address))
         var quarantined = 0
-        for address in Set(quarantine(recovered, corruptBytes ?? [])) where !leased.contains(address) {
+        for address in Set(quarantine(recovered, corruptBytes ?? [])).sorted() where !leased.contains(address) {
             recovered.released.removeAll { $0.address == address }
-            recovered.released.append(ReleasedAddress(address: address, releasedAt: now))
+            if !recovered.quarantined.contains(address) { recovered.quarantined.append(address) }
             quarantined += 1
         }
         recovered.generation += 1

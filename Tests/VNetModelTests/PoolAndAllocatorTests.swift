@@ -81,6 +81,21 @@ final class PoolAndAllocatorTests: XCTestCase {
         }
     }
 
+    func testQuarantinedAddressesAreNeverHandedOut() throws {
+        let allocator = Allocator(pool: try pool(["10.240.0.10-10.240.0.11"]), limits: Limits(), cooldown: 0)
+        var state = NetworkState(network: "n")
+        state.quarantined = [IPv4Address("10.240.0.10")!]
+        let key = AttachmentKey(containerID: "a", ifname: "eth0")
+        XCTAssertEqual(try allocator.choose(for: key, in: state, now: now).description, "10.240.0.11")
+        XCTAssertThrowsError(try allocator.choose(for: key, in: state, requested: IPv4Address("10.240.0.10"), now: now)) {
+            XCTAssertEqual($0 as? AllocationError, .requestedQuarantined(IPv4Address("10.240.0.10")!))
+        }
+        state.leases.append(Lease(key: key, address: IPv4Address("10.240.0.11")!, createdAt: now, owner: "t"))
+        XCTAssertThrowsError(try allocator.choose(for: AttachmentKey(containerID: "b", ifname: "eth0"), in: state, now: now))
+        XCTAssertEqual(allocator.usage(of: state, now: now).free, 0)
+        XCTAssertEqual(allocator.usage(of: state, now: now).flagged, 1)
+    }
+
     func testUsageCountsAgainstLimits() throws {
         let allocator = Allocator(pool: try pool(["10.240.0.10-10.240.0.19"]), limits: Limits(), cooldown: 30)
         var state = NetworkState(network: "n")

@@ -76,7 +76,7 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(report.quarantined, 1, "a still-leased address is never quarantined")
         let state = try store.load()
         XCTAssertEqual(state.leases.map(\.key.containerID), ["a"])
-        XCTAssertEqual(state.released.map(\.address.description), ["10.0.0.2"])
+        XCTAssertEqual(state.quarantined.map(\.description), ["10.0.0.2"])
         XCTAssertNotNil(report.keptCorruptCopy)
     }
 

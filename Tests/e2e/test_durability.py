@@ -114,3 +114,11 @@ def test_corrupt_state_is_refused_and_repair_recovers(data_dir, kind):
     leased = {l["address"] for l in state["leases"]}
     new = call("vnet-ipam", "ADD", conf, container="new", netns="/x", ifname="eth0")["ips"][0]["address"]
     assert new not in held and new.split("/")[0] not in leased
+    # The address the lost commit handed out stays quarantined (not merely cooling down) until reclaimed.
+    lost = {h.split("/")[0] for h in held} - leased
+    assert lost <= set(state["quarantined"]), (lost, state["quarantined"])
+    quiet = network(data_dir, cooldownSeconds=0)
+    after = {call("vnet-ipam", "ADD", quiet, container=f"more{i}", netns="/x", ifname="eth0")["ips"][0]["address"].split("/")[0]
+             for i in range(5)}
+    assert not (after & lost), "a quarantined address was handed out"
+
