@@ -33,15 +33,7 @@ public struct CNIResult: Sendable, Hashable {
         }
     }
 
-    public struct Route: Sendable, Hashable {
-        public var dst: IPv4Prefix
-        public var gw: IPv4Address?
-
-        public init(dst: IPv4Prefix, gw: IPv4Address?) {
-            self.dst = dst
-            self.gw = gw
-        }
-    }
+    public typealias Route = RouteSpec
 
     public var interfaces: [Interface]
     public var ips: [IPConfig]

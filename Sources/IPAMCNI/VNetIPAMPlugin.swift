@@ -54,7 +54,7 @@ public struct VNetIPAMPlugin: CNIPlugin {
     /// The IPAM part of a result; `interface` indexes the pod interface when a network plugin adds interfaces.
     public static func result(_ allocation: IPAMAllocation, interface: Int?) -> CNIResult {
         CNIResult(ips: [.init(address: allocation.address, gateway: allocation.gateway, interface: interface)],
-                  routes: allocation.routes.map { CNIResult.Route(dst: $0.dst, gw: $0.gw) },
+                  routes: allocation.routes,
                   dns: allocation.dns)
     }
 

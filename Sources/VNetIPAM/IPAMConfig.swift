@@ -20,13 +20,13 @@ public struct IPAMConfig: Sendable {
     /// Seconds to wait for the state lock before failing with "try again later".
     public var lockTimeout: Double
     /// Routes handed to the pod; nil means a default route via the pool's gateway.
-    public var routes: [(dst: IPv4Prefix, gw: IPv4Address?)]?
+    public var routes: [RouteSpec]?
     /// Overrides the pool's DNS.
     public var dns: DNSSettings?
 
     public init(dataDir: String = IPAMConfig.defaultDataDir, pool: PoolSourceConfig, limits: Limits = Limits(),
                 cooldown: Double = IPAMConfig.defaultCooldown, lockTimeout: Double = IPAMConfig.defaultLockTimeout,
-                routes: [(dst: IPv4Prefix, gw: IPv4Address?)]? = nil, dns: DNSSettings? = nil) {
+                routes: [RouteSpec]? = nil, dns: DNSSettings? = nil) {
         self.dataDir = dataDir
         self.pool = pool
         self.limits = limits
@@ -51,19 +51,7 @@ public struct IPAMConfig: Sendable {
             maxPodsPerVNet: try reader.int("maxPodsPerVNet", in: 1...16_777_216) ?? Limits.defaultMaxPodsPerVNet)
         let cooldown = Double(try reader.int("cooldownSeconds", in: 0...86_400) ?? Int(defaultCooldown))
         let lockTimeout = Double(try reader.int("lockTimeoutSeconds", in: 1...600) ?? Int(defaultLockTimeout))
-        var routes: [(dst: IPv4Prefix, gw: IPv4Address?)]?
-        if let list = object["routes"], list != .null {
-            guard let items = list.arrayValue else { throw ConfigError("\"ipam.routes\" must be an array of {dst, gw}") }
-            routes = []
-            for item in items {
-                guard let itemObject = item.objectValue else { throw ConfigError("\"ipam.routes\" entries must be objects") }
-                let route = ConfigReader(itemObject, context: "ipam.routes[]")
-                guard let text = try route.string("dst"), let dst = IPv4Prefix(text) else {
-                    throw ConfigError("\"ipam.routes[].dst\" must be an IPv4 prefix (a.b.c.d/len)")
-                }
-                routes?.append((dst.canonical, try route.address("gw")))
-            }
-        }
+        let routes = try reader.routes("routes")
         var dns: DNSSettings?
         if let dnsReader = try reader.object("dns") {
             dns = DNSSettings(nameservers: try dnsReader.strings("nameservers"), domain: try dnsReader.string("domain"),

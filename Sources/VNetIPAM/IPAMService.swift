@@ -22,15 +22,7 @@ public struct IPAMAllocation: Sendable, Hashable {
         self.dns = dns
     }
 
-    public struct Route: Sendable, Hashable {
-        public var dst: IPv4Prefix
-        public var gw: IPv4Address?
-
-        public init(dst: IPv4Prefix, gw: IPv4Address?) {
-            self.dst = dst
-            self.gw = gw
-        }
-    }
+    public typealias Route = RouteSpec
 }
 
 /// Who is asking, for the lease record.
@@ -159,8 +151,7 @@ public struct IPAMService: Sendable {
     }
 
     func allocation(_ address: IPv4Address, pool: Pool) -> IPAMAllocation {
-        let routes = config.routes.map { $0.map { IPAMAllocation.Route(dst: $0.dst, gw: $0.gw) } }
-            ?? [IPAMAllocation.Route(dst: IPv4Prefix(address: IPv4Address(0), length: 0), gw: pool.gateway)]
+        let routes = config.routes ?? [RouteSpec(dst: IPv4Prefix(address: IPv4Address(0), length: 0), gw: pool.gateway)]
         return IPAMAllocation(address: IPv4Prefix(address: address, length: pool.subnet.length), gateway: pool.gateway,
                               routes: routes, dns: config.dns ?? pool.dns)
     }

@@ -83,7 +83,7 @@ extension Node {
             try FaultPoint.hit("add:veth")
 
             step = "pod-address"
-            var routes = allocation.routes.map { PodRoute(dst: $0.dst, gw: $0.gw) }
+            var routes = allocation.routes
             routes += config.routes.map { PodRoute(dst: $0.dst, gw: $0.gw ?? allocation.gateway) }
             try kernel.configurePod(netns: request.netns, ifname: request.key.ifname, address: allocation.address, routes: routes)
             try FaultPoint.hit("add:pod-address")

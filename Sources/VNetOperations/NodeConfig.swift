@@ -19,24 +19,16 @@ public struct NodeConfig: Sendable, Hashable {
     public var hairpinMode: Bool
     public var promiscMode: Bool
     /// Extra pod routes (on top of IPAM's).
-    public var routes: [IPAMRoute]
+    public var routes: [RouteSpec]
     public var dns: DNSSettings?
     /// The IPAM plugin's type; "vnet-ipam" runs in-process.
     public var ipamType: String
 
-    public struct IPAMRoute: Sendable, Hashable {
-        public var dst: IPv4Prefix
-        public var gw: IPv4Address?
-        public init(dst: IPv4Prefix, gw: IPv4Address?) {
-            self.dst = dst
-            self.gw = gw
-        }
-    }
 
     public init(network: String, bridge: String = NodeConfig.defaultBridge, mtu: Int = NodeConfig.defaultMTU,
                 vnetCIDRs: [IPv4Prefix] = [], nonMasqueradeCIDRs: [IPv4Prefix] = [], snat: Bool = true,
                 snatAddress: IPv4Address? = nil, natTable: String = "vnet", hairpinMode: Bool = false,
-                promiscMode: Bool = false, routes: [IPAMRoute] = [], dns: DNSSettings? = nil, ipamType: String = "vnet-ipam") {
+                promiscMode: Bool = false, routes: [RouteSpec] = [], dns: DNSSettings? = nil, ipamType: String = "vnet-ipam") {
         self.network = network
         self.bridge = bridge
         self.mtu = mtu
@@ -77,17 +69,7 @@ public struct NodeConfig: Sendable, Hashable {
         }
         config.hairpinMode = try reader.bool("hairpinMode") ?? false
         config.promiscMode = try reader.bool("promiscMode") ?? false
-        if let list = object["routes"], list != .null {
-            guard let items = list.arrayValue else { throw ConfigError("\"routes\" must be an array of {dst, gw}") }
-            for item in items {
-                guard let routeObject = item.objectValue else { throw ConfigError("\"routes\" entries must be objects") }
-                let route = ConfigReader(routeObject, context: "routes[]")
-                guard let text = try route.string("dst"), let dst = IPv4Prefix(text) else {
-                    throw ConfigError("\"routes[].dst\" must be an IPv4 prefix (a.b.c.d/len)")
-                }
-                config.routes.append(IPAMRoute(dst: dst.canonical, gw: try route.address("gw")))
-            }
-        }
+        config.routes = try reader.routes("routes") ?? []
         if let dnsReader = try reader.object("dns") {
             let dns = DNSSettings(nameservers: try dnsReader.strings("nameservers"), domain: try dnsReader.string("domain"),
                                   search: try dnsReader.strings("search"), options: try dnsReader.strings("options"))

@@ -27,14 +27,7 @@ public protocol NodeKernel {
 }
 
 /// A route to put in the pod.
-public struct PodRoute: Sendable, Hashable {
-    public var dst: IPv4Prefix
-    public var gw: IPv4Address?
-    public init(dst: IPv4Prefix, gw: IPv4Address?) {
-        self.dst = dst
-        self.gw = gw
-    }
-}
+public typealias PodRoute = RouteSpec
 
 public struct LinkIdentity: Sendable, Hashable {
     public var name: String

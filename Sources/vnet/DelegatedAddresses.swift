@@ -19,7 +19,7 @@ struct DelegatedAddresses: AddressProvider {
         }
         let gateway = ip.gateway ?? ip.address.canonical.firstHost
         let allocation = IPAMAllocation(address: ip.address, gateway: gateway,
-                                        routes: result.routes.map { .init(dst: $0.dst, gw: $0.gw) }, dns: result.dns)
+                                        routes: result.routes, dns: result.dns)
         do {
             try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout) { state in state.upsert(endpoint(allocation)) }
         } catch {

@@ -1,6 +1,7 @@
 """Bad input gets the spec's error code and leaves the state exactly as it was."""
 import json
 import os
+import shutil
 
 import pytest
 
@@ -105,7 +106,10 @@ def test_unsafe_state_directory_is_refused(data_dir):
         os.chmod(data_dir, 0o700)
     target = data_dir + "-elsewhere"
     os.makedirs(target, mode=0o700)
-    os.symlink(target, os.path.join(data_dir, NETWORK))
-    status, out, raw, _ = run(network(data_dir))
-    assert status != 0 and "symbolic link" in out["msg"], raw
-    os.rmdir(target)
+    try:
+        os.symlink(target, os.path.join(data_dir, NETWORK))
+        status, out, raw, _ = run(network(data_dir))
+        assert status != 0 and "symbolic link" in out["msg"], raw
+        assert os.listdir(target) == [], "nothing is written through the symlink"
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
