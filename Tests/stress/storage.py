@@ -99,10 +99,10 @@ class Storage:
         if repair.returncode != 0 or "restored" not in repair.stdout or not ok_after:
             self.violate(f"{kind}: repair did not recover: {repair.stdout} {repair.stderr} / {check_after}")
         # The last good copy is one commit old: leases that commit made are gone, and their addresses must be
-        # cooling down (quarantined) so that no other pod gets them while their pods still use them.
+        # quarantined (never handed out until an operator reclaims them) while their pods still use them.
         repaired = node.state()
         leased = lease_map(repaired)
-        cooling = {r["address"] for r in repaired.get("released", [])}
+        cooling = set(repaired.get("quarantined", []))
         lost = sorted(c for c in held if c not in leased)
         for container in lost:
             if held[container] not in cooling:
@@ -114,7 +114,7 @@ class Storage:
         self.log(f"{kind}: vnet ADD -> code {out.code}, vnet-ipam ADD -> code {ipam.code} ({out.msg[:110]}...); "
                  f"file untouched, nothing allocated; state check: {check[:60]}...; repair: "
                  f"{(repair.stdout.strip().splitlines() or [repair.stderr.strip()])[0][:60]}...; "
-                 f"leases lost with the last commit: {lost or 'none'} (cooling down); next ADD got {again.address}")
+                 f"leases lost with the last commit: {lost or 'none'} (quarantined); next ADD got {again.address}")
         for container in list(held) + [f"{kind}new"]:  # with the cached ADD result, as libcni does
             node.call("DEL", container=container, netns="", prev=results.get(container))
         state = node.state()
