@@ -23,6 +23,27 @@ def data_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.fixture
+def topo(namespaces, data_dir):
+    """The two-node topology of topology.py (node A keeps its state in data_dir), removed afterwards."""
+    from topology import Topology
+    data_b = data_dir + "-b"
+    os.makedirs(data_b, mode=0o700)
+    yield Topology(namespaces, data_dir, data_b)
+    shutil.rmtree(data_b, ignore_errors=True)
+
+
+@pytest.fixture
+def node5(namespaces, topo):
+    """Node A of the topology with five pods the plugin attached: (topo, node, runtime, pods, addresses)."""
+    from vnetlib import Runtime
+    node = topo.nodes[0]
+    runtime = Runtime(node.conflist(), node=node.ns)
+    pods = namespaces.make_many("c", 5)
+    results = [runtime.add(f"ctl{i}", pods[i].path, args=f"K8S_POD_NAMESPACE=team;K8S_POD_NAME=web-{i}") for i in range(5)]
+    yield topo, node, runtime, pods, [r["ips"][0]["address"].split("/")[0] for r in results]
+
+
 def pytest_sessionfinish(session, exitstatus):
     # Last line of defence: no namespace of this run survives it.
     from vnetlib import RUN_PREFIX, sh

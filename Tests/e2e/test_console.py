@@ -23,20 +23,6 @@ POD_ADDRESS = re.compile(r"\b10\.240\.16\.\d{1,3}\b")
 VETH = re.compile(r"\bvn[0-9a-f]{12}\b")
 
 
-@pytest.fixture
-def node5(namespaces, data_dir):
-    """Node A of the test topology with five pods the plugin attached (as in test_vnetctl.py)."""
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    topo = Topology(namespaces, data_dir, data_b)
-    node = topo.nodes[0]
-    runtime = Runtime(node.conflist(), node=node.ns)
-    pods = namespaces.make_many("c", 5)
-    results = [runtime.add(f"ctl{i}", pods[i].path, args=f"K8S_POD_NAMESPACE=team;K8S_POD_NAME=web-{i}")
-               for i in range(5)]
-    ips = [r["ips"][0]["address"].split("/")[0] for r in results]
-    yield node, pods, ips
-    shutil.rmtree(data_b, ignore_errors=True)
 
 
 @pytest.fixture
@@ -156,7 +142,7 @@ def fill_attach_form(tmux, netns, container, pod_namespace, pod_name):
 # 1. Overview and endpoints on a five-pod node ------------------------------------------------------------
 
 def test_overview_shows_both_limits_and_the_endpoints_screen_the_pods(node5, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     tmux = console(node)
     screen = tmux.wait_text("5/250 pods")
     assert "5/250 pods 2.0%" in row_of(screen, " Node ")
@@ -178,7 +164,7 @@ def test_overview_shows_both_limits_and_the_endpoints_screen_the_pods(node5, con
 # 1. Detach, attach and reclaim through the keys ----------------------------------------------------------
 
 def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     bare = namespaces.make("bare")
     tmux = console(node)
     tmux.send("2")
@@ -248,7 +234,7 @@ def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
 # 2. Read-only and Cancel ---------------------------------------------------------------------------------
 
 def test_read_only_refuses_attach_detach_and_reclaim(node5, namespaces, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     bare = namespaces.make("bare")
     vanish_pod(node, pods[4])  # a leak that could be reclaimed
     before = node_view(node, bare)
@@ -275,7 +261,7 @@ def test_read_only_refuses_attach_detach_and_reclaim(node5, namespaces, console)
 
 
 def test_cancel_in_every_dialog_changes_nothing(node5, namespaces, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     bare = namespaces.make("bare")
     vanish_pod(node, pods[4])
     before = node_view(node, bare)
@@ -337,7 +323,7 @@ def check_frame(screen, width, height):
 
 
 def test_80x24_and_200x60_render_cleanly_resize_and_too_small(node5, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     tmux = console(node, width=80, height=24)
     tmux.send("p")  # paused: the data stays put, so frames of the same size must be identical
     small = tmux.wait_text("PAUSED")
@@ -369,7 +355,7 @@ def test_80x24_and_200x60_render_cleanly_resize_and_too_small(node5, console):
 
 
 def test_a_non_utf8_locale_gets_plain_ascii(node5, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     tmux = console(node, width=80, height=24, env={"LANG": "C", "LC_ALL": "C"})
     screen = tmux.wait_text("5/250 pods")
     check_frame(screen, 80, 24)
@@ -407,7 +393,7 @@ def meaningful(text):
 
 
 def test_once_prints_the_interactive_overview_and_json(node5, console):
-    node, pods, ips = node5
+    topo, node, runtime, pods, ips = node5
     tmux = console(node)
     screen = tmux.wait_text("5/250 pods")
     once = sh(CONSOLE, "--netns", node.ns.name, "--state-dir", node.data_dir, "--once", "--width", "120").stdout

@@ -7,14 +7,6 @@ from topology import Topology, SourceRecorder, seen_source
 from vnetlib import Runtime, sh
 
 
-@pytest.fixture
-def topo(namespaces, data_dir):
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    yield Topology(namespaces, data_dir, data_b)
-    sh("rm", "-rf", data_b)
-
-
 def test_portmap_tuning_bandwidth_after_vnet(namespaces, topo):
     node = topo.nodes[0]
     plugins = [

@@ -11,14 +11,6 @@ from vnetlib import PluginError, Runtime, exec_plugin, load_state, sh
 STEPS = ["netns", "ipam", "bridge", "nat", "veth", "pod-address", "host-route", "nat-pod"]
 
 
-@pytest.fixture
-def topo(namespaces, data_dir):
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    yield Topology(namespaces, data_dir, data_b)
-    sh("rm", "-rf", data_b)
-
-
 def node_is_clean(node, pod):
     links = [l["ifname"] for l in node.ns.links() if l["ifname"].startswith("vn") and l["ifname"] != "vnet0"]
     assert links == [], f"veth left behind: {links}"

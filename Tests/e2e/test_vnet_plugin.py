@@ -10,14 +10,6 @@ from vnetlib import PluginError, Runtime, call, exec_plugin, load_state, paralle
 PORTMAP = {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True}
 
 
-@pytest.fixture
-def topo(namespaces, data_dir):
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    yield Topology(namespaces, data_dir, data_b)
-    sh("rm", "-rf", data_b)
-
-
 def host_links(node):
     return [l["ifname"] for l in node.ns.links() if l["ifname"].startswith("vn") and l["ifname"] != "vnet0"]
 

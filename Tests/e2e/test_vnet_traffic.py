@@ -9,14 +9,6 @@ from vnetlib import Runtime, sh
 
 
 @pytest.fixture
-def topo(namespaces, data_dir):
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    yield Topology(namespaces, data_dir, data_b)
-    sh("rm", "-rf", data_b)
-
-
-@pytest.fixture
 def attached(namespaces, topo):
     """Two pods on node A, one on node B."""
     a, b = topo.nodes

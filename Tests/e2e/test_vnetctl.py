@@ -11,20 +11,6 @@ from vnetlib import BIN, Runtime, load_state, sh
 NET = "vnet-e2e"
 
 
-@pytest.fixture
-def node5(namespaces, data_dir):
-    data_b = data_dir + "-b"
-    os.makedirs(data_b, mode=0o700)
-    topo = Topology(namespaces, data_dir, data_b)
-    node = topo.nodes[0]
-    runtime = Runtime(node.conflist(), node=node.ns)
-    pods = namespaces.make_many("c", 5)
-    results = [runtime.add(f"ctl{i}", pods[i].path, args=f"K8S_POD_NAMESPACE=team;K8S_POD_NAME=web-{i}") for i in range(5)]
-    ips = [r["ips"][0]["address"].split("/")[0] for r in results]
-    yield topo, node, runtime, pods, ips
-    sh("rm", "-rf", data_b)
-
-
 def ctl(node, *args, check=True):
     return sh(os.path.join(BIN, "vnetctl"), "--netns", node.ns.name, "--state-dir", node.data_dir, *args, check=check)
 
