@@ -62,8 +62,10 @@ let package = Package(
         .testTarget(name: "VNetStateTests", dependencies: ["VNetState", "VNetIPAM", "VNetPools"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "IPAMCNI"]),
         .testTarget(name: "VNetPoolsTests", dependencies: ["VNetPools"]),
-        .testTarget(name: "VNetNetlinkTests", dependencies: ["VNetNetlink", "VNetSystem"]),
-        .testTarget(name: "VNetNATTests", dependencies: ["VNetNAT", "VNetSystem"]),
+        // Test helpers shared by the kernel test targets (running `ip` and `nft` to build and inspect).
+        .target(name: "VNetTestSupport", path: "Tests/VNetTestSupport"),
+        .testTarget(name: "VNetNetlinkTests", dependencies: ["VNetNetlink", "VNetSystem", "VNetTestSupport"]),
+        .testTarget(name: "VNetNATTests", dependencies: ["VNetNAT", "VNetSystem", "VNetTestSupport"]),
         .testTarget(name: "VNetOperationsTests", dependencies: ["VNetOperations", "VNetIPAM", "VNetPools", "VNetState"]),
         .testTarget(name: "VNetConsoleTests", dependencies: ["VNetConsole"], exclude: ["Golden"]),
     ],

@@ -1,5 +1,6 @@
 import VNetModel
 import VNetNAT
+import VNetTestSupport
 import XCTest
 
 /// The table's life in a node namespace made by the test: creation, idempotence, repair after tampering

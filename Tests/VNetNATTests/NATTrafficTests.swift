@@ -1,6 +1,7 @@
 import Foundation
 import VNetModel
 import VNetNAT
+import VNetTestSupport
 import XCTest
 
 /// Real packets through a node namespace:

@@ -1,38 +1,9 @@
 import Foundation
 import Glibc
+import VNetTestSupport
 import XCTest
 
-/// A command that failed in a test helper.
-struct CommandFailure: Error, CustomStringConvertible {
-    var arguments: [String]
-    var status: Int32
-    var output: String
-    var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(output)" }
-}
-
-/// Runs tools (`ip`, `nft`, `python3`) the way an operator would, to build topologies and to tamper.
-enum Shell {
-    /// Runs a command to completion and returns its standard output; throws with stderr on failure.
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: output, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(arguments: arguments, status: process.terminationStatus,
-                                 output: text + String(decoding: errors, as: UTF8.self))
-        }
-        return text
-    }
-
+extension Shell {
     /// `nft` inside a namespace, as a human tampering with the table would run it.
     @discardableResult
     static func nft(_ namespace: String, _ arguments: String...) throws -> String {

@@ -3,6 +3,7 @@ import Glibc
 import VNetModel
 import VNetNetlink
 import VNetSystem
+import VNetTestSupport
 import XCTest
 
 final class LinkTests: NamespacedTestCase {

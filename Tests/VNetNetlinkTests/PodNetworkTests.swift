@@ -3,6 +3,7 @@ import Glibc
 import VNetModel
 import VNetNetlink
 import VNetSystem
+import VNetTestSupport
 import XCTest
 
 /// A pod plugged into a node the way ADD does it, then checked from outside with `ip` and by traffic.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import VNetNetlink
 import VNetSystem
+import VNetTestSupport
 import XCTest
 
 final class SysctlTests: NamespacedTestCase {

@@ -2,39 +2,10 @@ import Foundation
 import Glibc
 import VNetNetlink
 import VNetSystem
+import VNetTestSupport
 import XCTest
 
-/// A command that failed in a test helper.
-struct CommandFailure: Error, CustomStringConvertible {
-    var arguments: [String]
-    var status: Int32
-    var output: String
-    var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(output)" }
-}
-
-/// Runs `ip` and friends the way an operator would: to build namespaces and to verify what the adapter
-/// did from outside it. The code under test never runs a process.
-enum Shell {
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: output, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(arguments: arguments, status: process.terminationStatus,
-                                 output: text + String(decoding: errors, as: UTF8.self))
-        }
-        return text
-    }
-
+extension Shell {
     /// `ip -n NS -j ARGS...` parsed as a JSON array of objects.
     static func ipJSON(_ namespace: String, _ arguments: String...) throws -> [[String: Any]] {
         let text = try run(["ip", "-n", namespace, "-j"] + arguments)
