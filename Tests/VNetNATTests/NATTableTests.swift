@@ -16,7 +16,7 @@ final class NATTableTests: XCTestCase {
     private let podB = IPv4Address(10, 240, 1, 11)
 
     override func setUpWithError() throws {
-        namespaces = TestNamespaces()
+        namespaces = TestNamespaces(tag: "vnat")
         node = try namespaces.make("node")
     }
 

@@ -53,7 +53,7 @@ final class NATTrafficTests: XCTestCase {
     """
 
     override func setUpWithError() throws {
-        namespaces = TestNamespaces()
+        namespaces = TestNamespaces(tag: "vnat")
         node = try namespaces.make("node")
         pod = try namespaces.make("pod")
         inet = try namespaces.make("inet")

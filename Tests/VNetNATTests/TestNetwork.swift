@@ -11,29 +11,6 @@ extension Shell {
     }
 }
 
-/// Network namespaces made by one test, all named with a per-run prefix and deleted in tearDown, so a
-/// failing test leaves nothing behind. The machine's own namespace is never changed.
-final class TestNamespaces {
-    let prefix: String
-    private(set) var names: [String] = []
-
-    init() {
-        prefix = "vnat" + String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
-    }
-
-    func make(_ role: String) throws -> String {
-        let name = "\(prefix)-\(role)"
-        try Shell.run(["ip", "netns", "add", name])
-        names.append(name)
-        return name
-    }
-
-    func removeAll() {
-        for name in names.reversed() { _ = try? Shell.run(["ip", "netns", "del", name]) }
-        names = []
-    }
-}
-
 struct NamespaceError: Error, CustomStringConvertible {
     var description: String
 }

@@ -10,7 +10,7 @@ final class NetworkNamespaceTests: XCTestCase {
 
     override func setUpWithError() throws {
         try XCTSkipUnless(getuid() == 0, "needs root to create network namespaces")
-        namespaces = TestNamespaces()
+        namespaces = TestNamespaces(tag: "vnl")
     }
 
     override func tearDown() {

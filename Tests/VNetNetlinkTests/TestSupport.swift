@@ -24,30 +24,6 @@ extension Shell {
     }
 }
 
-/// Network namespaces made by one test, named with a per-run prefix and deleted in tearDown (also after a
-/// failure), so nothing is left behind. The machine's own namespace is never changed.
-final class TestNamespaces {
-    let prefix: String
-    private(set) var names: [String] = []
-
-    init() {
-        prefix = "vnl" + String(UInt32.random(in: 0x100000..<0xFFFFFF), radix: 16)
-    }
-
-    /// Creates `<prefix>-<role>` and returns its name.
-    func make(_ role: String) throws -> String {
-        let name = "\(prefix)-\(role)"
-        try Shell.run(["ip", "netns", "add", name])
-        names.append(name)
-        return name
-    }
-
-    func removeAll() {
-        for name in names.reversed() { _ = try? Shell.run(["ip", "netns", "del", name]) }
-        names = []
-    }
-}
-
 /// Base class: a node namespace and a pod namespace per test, a netlink handle opened inside the node,
 /// everything removed in tearDown.
 class NamespacedTestCase: XCTestCase {
@@ -60,7 +36,7 @@ class NamespacedTestCase: XCTestCase {
 
     override func setUpWithError() throws {
         try XCTSkipUnless(getuid() == 0, "netlink tests create network namespaces and need root")
-        namespaces = TestNamespaces()
+        namespaces = TestNamespaces(tag: "vnl")
         nodeName = try namespaces.make("node")
         podName = try namespaces.make("pod")
         node = try NetworkNamespace(named: nodeName)

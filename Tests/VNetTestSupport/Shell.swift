@@ -38,3 +38,28 @@ public enum Shell {
         return text
     }
 }
+
+/// Network namespaces made by one test, named with a per-run prefix and deleted in tearDown (also after a
+/// failure), so nothing is left behind. The machine's own namespace is never changed.
+public final class TestNamespaces {
+    public let prefix: String
+    public private(set) var names: [String] = []
+
+    /// `tag` names the test target in the prefix ("vnat", "vnl"), so leftovers say who made them.
+    public init(tag: String) {
+        prefix = tag + String(UInt32.random(in: 0x100000..<0xFFFFFF), radix: 16)
+    }
+
+    /// Creates `<prefix>-<role>` and returns its name.
+    public func make(_ role: String) throws -> String {
+        let name = "\(prefix)-\(role)"
+        try Shell.run(["ip", "netns", "add", name])
+        names.append(name)
+        return name
+    }
+
+    public func removeAll() {
+        for name in names.reversed() { _ = try? Shell.run(["ip", "netns", "del", name]) }
+        names = []
+    }
+}
