@@ -64,20 +64,28 @@ public struct NodeInspector {
             }
         }
 
+        // One namespace check per path per snapshot: endpoints and the leak detector ask about the same ones.
+        var aliveCache: [String: Bool] = [:]
+        let netnsAlive: (String) -> Bool = { path in
+            if let known = aliveCache[path] { return known }
+            let alive = node.kernel.isNamespaceAlive(path)
+            aliveCache[path] = alive
+            return alive
+        }
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let natByAddress = Dictionary(nat.perPod.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         let endpoints = state.endpoints.map { endpoint in
             EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
                          netns: endpoint.netns, phase: linkByName[endpoint.hostVeth] == nil ? endpoint.phase : .ready,
                          link: linkByName[endpoint.hostVeth],
-                         nat: natByAddress[endpoint.address.address], netnsAlive: node.kernel.isNamespaceAlive(endpoint.netns),
+                         nat: natByAddress[endpoint.address.address], netnsAlive: netnsAlive(endpoint.netns),
                          createdAt: endpoint.createdAt)
         }.sorted { $0.address < $1.address }
         let endpointKeys = Set(state.endpoints.map(\.key))
         let plain = state.leases.filter { !endpointKeys.contains($0.key) }
 
         let leaks = LeakDetector.find(state: state, links: links, bridge: node.config.bridge, now: now,
-                                      netnsAlive: node.kernel.isNamespaceAlive)
+                                      netnsAlive: netnsAlive)
         if !leaks.isEmpty { alerts.append(Alert(severity: .warning, message: "\(leaks.count) suspected leaks: see the leaks screen or `vnetctl leaks`")) }
         let bridge = linkByName[node.config.bridge]
         if bridge == nil && !state.endpoints.isEmpty {

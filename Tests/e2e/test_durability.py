@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from ipamconf import NETWORK, network
-from vnetlib import BIN, call, exec_plugin, load_state, sh
+from vnetlib import BIN, call, corrupt, exec_plugin, load_state, sh
 
 ADD_POINTS = ["vnet-ipam-add:locked", "vnet-ipam-add:before-commit", "commit:after-temp-write",
               "commit:before-rename", "vnet-ipam-add:after-commit"]
@@ -62,26 +62,6 @@ def test_kill_during_del_leaves_loadable_state(data_dir, point):
     assert held in ({"d0", "d1", "d2"}, {"d0", "d2"})
     call("vnet-ipam", "DEL", conf, container="d1", netns="", ifname="eth0")  # the runtime retries DEL
     assert {l["key"]["containerID"] for l in assert_consistent(data_dir)["leases"]} == {"d0", "d2"}
-
-
-def corrupt(kind, good):
-    if kind == "truncated":
-        return good[: len(good) // 2]
-    if kind == "empty":
-        return b""
-    if kind == "garbage":
-        return b"\x8f\x01 this is not json }{"
-    if kind == "nul-filled":
-        return b"\0" * len(good)
-    if kind == "unknown-schema":
-        doc = json.loads(good)
-        doc["schema"] = 99
-        return json.dumps(doc).encode()
-    if kind == "duplicate-lease":
-        doc = json.loads(good)
-        doc["leases"][1]["address"] = doc["leases"][0]["address"]
-        return json.dumps(doc).encode()
-    raise ValueError(kind)
 
 
 KINDS = ["truncated", "empty", "garbage", "nul-filled", "unknown-schema", "duplicate-lease"]

@@ -183,3 +183,24 @@ def wait_for(predicate, timeout=5.0, interval=0.05):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def corrupt(kind, good):
+    """A damaged copy of the state document `good`, of the named kind (shared by the e2e and stress suites)."""
+    if kind == "truncated":
+        return good[: len(good) // 2]
+    if kind == "empty":
+        return b""
+    if kind == "garbage":
+        return b"\x8f\x01 this is not json }{"
+    if kind == "nul-filled":
+        return b"\0" * len(good)
+    if kind == "unknown-schema":
+        doc = json.loads(good)
+        doc["schema"] = 99
+        return json.dumps(doc).encode()
+    if kind == "duplicate-lease":
+        doc = json.loads(good)
+        doc["leases"][1]["address"] = doc["leases"][0]["address"]
+        return json.dumps(doc).encode()
+    raise ValueError(kind)

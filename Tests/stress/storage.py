@@ -16,21 +16,9 @@ import subprocess
 import sys
 
 from harness import BIN, HERE, NETWORK, Log, StressNode, lease_map, make_data_dir, pod_links, remove_tree, run_plugin
-from vnetlib import Namespaces
+from vnetlib import Namespaces, corrupt
 
 KINDS = ["truncated", "empty", "garbage", "nul-filled"]
-
-
-def corrupt(kind, good):
-    if kind == "truncated":
-        return good[: len(good) // 2]
-    if kind == "empty":
-        return b""
-    if kind == "garbage":
-        return b"\x8f\x01 {{{ this is not a state document ]]\xff"
-    if kind == "nul-filled":
-        return b"\0" * len(good)
-    raise ValueError(kind)
 
 
 def digest(path):
