@@ -13,12 +13,19 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 
     /// Parses dotted-quad notation strictly: four decimal octets, no leading zeros beyond "0", no spaces.
     public init?(_ text: some StringProtocol) {
-        var octets: [UInt32] = []
-        octets.reserveCapacity(4)
+        var text = String(text)
+        guard let parsed = text.withUTF8({ IPv4Address(utf8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// `init?(_:)` on UTF-8 bytes, for readers that have bytes and no `String`.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        var value: UInt32 = 0
+        var octetCount = 0
         var current: UInt32 = 0
         var digits = 0
         var leadingZero = false
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if digits == 1 && leadingZero { return nil }
@@ -27,16 +34,16 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
                 digits += 1
                 if digits > 3 || current > 255 { return nil }
             case UInt8(ascii: "."):
-                if digits == 0 || octets.count == 3 { return nil }
-                octets.append(current)
+                if digits == 0 || octetCount == 3 { return nil }
+                value = value << 8 | current
+                octetCount += 1
                 current = 0; digits = 0; leadingZero = false
             default:
                 return nil
             }
         }
-        if digits == 0 || octets.count != 3 { return nil }
-        octets.append(current)
-        value = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+        if digits == 0 || octetCount != 3 { return nil }
+        self.value = value << 8 | current
     }
 
     /// The four octets, most significant first (network order).
@@ -55,6 +62,17 @@ extension IPv4Address: CustomStringConvertible {
     public var description: String {
         let o = octets
         return "\(o.0).\(o.1).\(o.2).\(o.3)"
+    }
+
+    /// Appends the dotted quad to `out` without making a `String` (the state writer's hot path).
+    public func append(to out: inout [UInt8]) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+            if octet >= 100 { out.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { out.append(UInt8(ascii: "0") + octet / 10 % 10) }
+            out.append(UInt8(ascii: "0") + octet % 10)
+            if shift > 0 { out.append(UInt8(ascii: ".")) }
+        }
     }
 }
 

@@ -56,7 +56,8 @@ public enum JSONWriter {
         return "\(n)"
     }
 
-    private static func string(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal (quoted and escaped).
+    public static func string(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {

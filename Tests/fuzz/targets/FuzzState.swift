@@ -1,5 +1,5 @@
-// libFuzzer target: the state document decoder. StateCodec.decode must return a state or a failure for any
-// bytes; a document it accepts must be consistent, must encode, and must be stable from then on: decoding what
+// libFuzzer target: the state document decoder. Its two readers (direct and general) agree on every input;
+// StateCodec.decode must return a state or a failure for any bytes; a document it accepts must be consistent, must encode, and must be stable from then on: decoding what
 // was encoded gives a state that encodes to the same bytes. (Not equal to the first decode: the decoder accepts
 // dates with fractional seconds, "06:59:00.1Z", which the encoder writes to the second. The input that showed
 // it, Tests/fuzz/corpus/state/crash-fractional-seconds, had a malformed "06:59:0.1Z" that Foundation's
@@ -9,7 +9,16 @@ import VNetState
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard case .success(let state) = StateCodec.decode(Array(UnsafeBufferPointer(start: data, count: size))) else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let fastest = StateCodec.decode(bytes)
+    // The direct reader must agree with the general one wherever it accepts a document.
+    switch (fastest, StateCodec.decode(bytes, reader: .general)) {
+    case (.success(let a), .success(let b)) where a != b: fatalError("the two readers disagree")
+    case (.success, .failure(let failure)): fatalError("the direct reader accepted what the general one refuses: \(failure.reason)")
+    case (.failure, .success): fatalError("the direct reader refused what the general one accepts")
+    default: break
+    }
+    guard case .success(let state) = fastest else { return 0 }
     if !state.integrityProblems().isEmpty { fatalError("decode accepted an inconsistent document") }
     guard let encoded = try? StateCodec.encode(state) else { fatalError("an accepted state does not encode") }
     guard case .success(let again) = StateCodec.decode(encoded) else {

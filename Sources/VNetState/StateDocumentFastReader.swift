@@ -1,0 +1,286 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+
+/// Reads the state document as vnet writes it, straight into `NetworkState`, without building a
+/// `JSONValue` tree.
+///
+/// Why: every CNI call is a new process, so every call reads the whole document. Through `JSONParser` a
+/// 250-pod document cost ~35 M instructions (a dictionary per object, a validated `String` per key), most of
+/// an ADD. This reader compares keys as bytes and makes strings only for values.
+///
+/// It is deliberately narrow: it accepts only what it can read exactly as `StateDocument` would (ASCII
+/// strings without escapes, known keys once each, plain whole numbers) and returns nil for anything else,
+/// and the caller then reads the document the general way, which also words any error. So a document this
+/// reader accepts decodes to the same state either way; the state fuzz target checks exactly that.
+struct StateDocumentFastReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    static func read(_ bytes: [UInt8]) -> NetworkState? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var reader = StateDocumentFastReader(buffer)
+            return reader.document()
+        }
+    }
+
+    // MARK: The document
+
+    private mutating func document() -> NetworkState? {
+        var state = NetworkState(network: "")
+        var seen: UInt16 = 0
+        var quarantined: [IPv4Address]?
+        let complete = object { key, reader in
+            switch key {
+            case "schema": guard let value = reader.wholeNumber(), value == NetworkState.currentSchema else { return false }
+                state.schema = value; return reader.mark(0, &seen)
+            case "network": guard let value = reader.string() else { return false }
+                state.network = value; return reader.mark(1, &seen)
+            case "generation": guard let value = reader.wholeNumber() else { return false }
+                state.generation = UInt64(value); return reader.mark(2, &seen)
+            case "leases": guard let value = reader.array({ $0.lease() }) else { return false }
+                state.leases = value; return reader.mark(3, &seen)
+            case "released": guard let value = reader.array({ $0.released() }) else { return false }
+                state.released = value; return reader.mark(4, &seen)
+            case "endpoints": guard let value = reader.array({ $0.endpoint() }) else { return false }
+                state.endpoints = value; return reader.mark(5, &seen)
+            case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
+                state.flagged = value; return reader.mark(6, &seen)
+            case "quarantined": guard let value = reader.array({ $0.address() }) else { return false }
+                quarantined = value; return reader.mark(7, &seen)
+            default: return false
+            }
+        }
+        guard complete, seen & 0x7F == 0x7F else { return nil }
+        state.quarantined = quarantined ?? []
+        skipSpace()
+        return index == bytes.count ? state : nil
+    }
+
+    private mutating func lease() -> Lease? {
+        var seen: UInt16 = 0
+        var key: AttachmentKey?, address: IPv4Address?, pod: PodIdentity?, netns: String?, createdAt: Date?, owner: String?
+        let complete = object { name, reader in
+            switch name {
+            case "key": key = reader.attachmentKey(); return key != nil && reader.mark(0, &seen)
+            case "address": address = reader.address(); return address != nil && reader.mark(1, &seen)
+            case "pod": pod = reader.pod(); return pod != nil && reader.mark(2, &seen)
+            case "netns": guard let value = reader.optionalString() else { return false }
+                netns = value; return reader.mark(3, &seen)
+            case "createdAt": createdAt = reader.date(); return createdAt != nil && reader.mark(4, &seen)
+            case "owner": owner = reader.string(); return owner != nil && reader.mark(5, &seen)
+            default: return false
+            }
+        }
+        guard complete, let key, let address, let pod, let createdAt, let owner else { return nil }
+        return Lease(key: key, address: address, pod: pod, netns: netns, createdAt: createdAt, owner: owner)
+    }
+
+    private mutating func endpoint() -> Endpoint? {
+        var seen: UInt16 = 0
+        var key: AttachmentKey?, phase: Endpoint.Phase?, address: IPv4Prefix?, gateway: IPv4Address?
+        var hostVeth: String?, podMAC: String?, netns: String?, bridge: String?, pod: PodIdentity?, createdAt: Date?
+        let complete = object { name, reader in
+            switch name {
+            case "key": key = reader.attachmentKey(); return key != nil && reader.mark(0, &seen)
+            case "phase": phase = reader.string().flatMap(Endpoint.Phase.init(rawValue:)); return phase != nil && reader.mark(1, &seen)
+            case "address": address = reader.prefix(); return address != nil && reader.mark(2, &seen)
+            case "gateway": gateway = reader.address(); return gateway != nil && reader.mark(3, &seen)
+            case "hostVeth": hostVeth = reader.string(); return hostVeth != nil && reader.mark(4, &seen)
+            case "podMAC": guard let value = reader.optionalString() else { return false }
+                podMAC = value; return reader.mark(5, &seen)
+            case "netns": netns = reader.string(); return netns != nil && reader.mark(6, &seen)
+            case "bridge": bridge = reader.string(); return bridge != nil && reader.mark(7, &seen)
+            case "pod": pod = reader.pod(); return pod != nil && reader.mark(8, &seen)
+            case "createdAt": createdAt = reader.date(); return createdAt != nil && reader.mark(9, &seen)
+            default: return false
+            }
+        }
+        guard complete, let key, let phase, let address, let gateway, let hostVeth, let netns, let bridge, let pod,
+              let createdAt else { return nil }
+        return Endpoint(key: key, phase: phase, address: address, gateway: gateway, hostVeth: hostVeth, podMAC: podMAC,
+                        netns: netns, bridge: bridge, pod: pod, createdAt: createdAt)
+    }
+
+    private mutating func released() -> ReleasedAddress? {
+        var seen: UInt16 = 0
+        var address: IPv4Address?, releasedAt: Date?
+        let complete = object { name, reader in
+            switch name {
+            case "address": address = reader.address(); return address != nil && reader.mark(0, &seen)
+            case "releasedAt": releasedAt = reader.date(); return releasedAt != nil && reader.mark(1, &seen)
+            default: return false
+            }
+        }
+        guard complete, let address, let releasedAt else { return nil }
+        return ReleasedAddress(address: address, releasedAt: releasedAt)
+    }
+
+    private mutating func attachmentKey() -> AttachmentKey? {
+        var seen: UInt16 = 0
+        var containerID: String?, ifname: String?
+        let complete = object { name, reader in
+            switch name {
+            case "containerID": containerID = reader.string(); return containerID != nil && reader.mark(0, &seen)
+            case "ifname": ifname = reader.string(); return ifname != nil && reader.mark(1, &seen)
+            default: return false
+            }
+        }
+        guard complete, let containerID, let ifname else { return nil }
+        return AttachmentKey(containerID: containerID, ifname: ifname)
+    }
+
+    private mutating func pod() -> PodIdentity? {
+        var seen: UInt16 = 0
+        var identity = PodIdentity()
+        let complete = object { name, reader in
+            switch name {
+            case "namespace": guard let value = reader.optionalString() else { return false }
+                identity.namespace = value; return reader.mark(0, &seen)
+            case "name": guard let value = reader.optionalString() else { return false }
+                identity.name = value; return reader.mark(1, &seen)
+            default: return false
+            }
+        }
+        return complete ? identity : nil
+    }
+
+    // MARK: Values
+
+    /// Records that field `bit` was read; false (give up) when the object names it twice.
+    private func mark(_ bit: UInt16, _ seen: inout UInt16) -> Bool {
+        guard seen & (1 << bit) == 0 else { return false }
+        seen |= 1 << bit
+        return true
+    }
+
+    /// `{ "key": value, ... }`, calling `field` for each key (which reads the value); false to give up.
+    private mutating func object(_ field: (KeyBytes, inout StateDocumentFastReader) -> Bool) -> Bool {
+        skipSpace()
+        guard consume(UInt8(ascii: "{")) else { return false }
+        skipSpace()
+        if consume(UInt8(ascii: "}")) { return true }
+        while true {
+            skipSpace()
+            guard let key = stringBytes() else { return false }
+            skipSpace()
+            guard consume(UInt8(ascii: ":")) else { return false }
+            skipSpace()
+            guard field(KeyBytes(bytes: UnsafeBufferPointer(rebasing: bytes[key])), &self) else { return false }
+            skipSpace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func array<T>(_ element: (inout StateDocumentFastReader) -> T?) -> [T]? {
+        skipSpace()
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var items: [T] = []
+        skipSpace()
+        if consume(UInt8(ascii: "]")) { return items }
+        while true {
+            skipSpace()
+            guard let item = element(&self) else { return nil }
+            items.append(item)
+            skipSpace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "]")) ? items : nil
+        }
+    }
+
+    /// The byte range of a string's contents: ASCII without escapes or control characters only.
+    private mutating func stringBytes() -> Range<Int>? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return start..<(index - 1)
+            }
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\\") { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func string() -> String? {
+        stringBytes().map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+    }
+
+    /// A string or `null`: `.some(nil)` for null, nil to give up.
+    private mutating func optionalString() -> String?? {
+        if index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n"), bytes[index + 1] == UInt8(ascii: "u"),
+           bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") {
+            index += 4
+            return .some(nil)
+        }
+        return string().map { .some($0) }
+    }
+
+    private mutating func address() -> IPv4Address? {
+        stringBytes().flatMap { IPv4Address(utf8: UnsafeBufferPointer(rebasing: bytes[$0])) }
+    }
+
+    /// "a.b.c.d/len" with a length of one or two digits up to 32 (anything odder goes to the general reader).
+    private mutating func prefix() -> IPv4Prefix? {
+        guard let range = stringBytes(), let slash = bytes[range].firstIndex(of: UInt8(ascii: "/")),
+              let address = IPv4Address(utf8: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<slash])) else { return nil }
+        let digits = bytes[(slash + 1)..<range.upperBound]
+        guard (1...2).contains(digits.count), digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        return length <= 32 ? IPv4Prefix(address: address, length: length) : nil
+    }
+
+    private mutating func date() -> Date? { string().flatMap { ISO8601.parse($0) } }
+
+    /// A plain non-negative whole number of at most 15 digits (what `JSONValue.intValue` takes exactly).
+    private mutating func wholeNumber() -> Int? {
+        let start = index
+        var value = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        let digits = index - start
+        guard digits >= 1, digits <= 15, digits == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        // A fraction or exponent would make this a different number: leave it to the general reader.
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return nil }
+        return value
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func skipSpace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+}
+
+/// A key's bytes, matched against string literals in a `switch` without making a `String`.
+struct KeyBytes {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    static func ~= (pattern: StaticString, key: KeyBytes) -> Bool {
+        let count = pattern.utf8CodeUnitCount
+        guard key.bytes.count == count, let base = key.bytes.baseAddress else { return false }
+        return memcmp(pattern.utf8Start, base, count) == 0
+    }
+}

@@ -1,0 +1,144 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import VNetModel
+
+/// Writes the state document straight from `NetworkState` to bytes: the same bytes as
+/// `JSONWriter.bytes(StateDocument.json(state), pretty: true)` (sorted keys, two-space indent), without the
+/// intermediate `JSONValue` tree and its dictionaries. Every commit writes the whole document, so this is
+/// on every ADD's and DEL's path. `StateDocumentWriterTests` holds the two ways to the same output.
+struct StateDocumentWriter {
+    private(set) var out: [UInt8] = []
+    /// How many members the open objects and arrays have so far, innermost last.
+    private var members: [Int] = []
+
+    static func bytes(_ state: NetworkState) -> [UInt8] {
+        var writer = StateDocumentWriter()
+        writer.out.reserveCapacity(1024 + 640 * (state.leases.count + state.endpoints.count))
+        writer.document(state)
+        return writer.out
+    }
+
+    // Keys in each object are written in sorted order, as JSONWriter sorts them.
+    private mutating func document(_ state: NetworkState) {
+        open(UInt8(ascii: "{"))
+        key("endpoints"); array(state.endpoints) { $0.endpoint($1) }
+        key("flagged"); array(state.flagged) { $0.address($1) }
+        key("generation"); out.append(contentsOf: String(state.generation).utf8)
+        key("leases"); array(state.leases) { $0.lease($1) }
+        key("network"); string(state.network)
+        key("quarantined"); array(state.quarantined) { $0.address($1) }
+        key("released"); array(state.released) { writer, released in
+            writer.open(UInt8(ascii: "{"))
+            writer.key("address"); writer.address(released.address)
+            writer.key("releasedAt"); writer.date(released.releasedAt)
+            writer.close(UInt8(ascii: "}"))
+        }
+        key("schema"); out.append(contentsOf: String(state.schema).utf8)
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func lease(_ lease: Lease) {
+        open(UInt8(ascii: "{"))
+        key("address"); address(lease.address)
+        key("createdAt"); date(lease.createdAt)
+        key("key"); attachmentKey(lease.key)
+        if let netns = lease.netns { key("netns"); string(netns) }
+        key("owner"); string(lease.owner)
+        key("pod"); pod(lease.pod)
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func endpoint(_ endpoint: Endpoint) {
+        open(UInt8(ascii: "{"))
+        key("address"); prefix(endpoint.address)
+        key("bridge"); string(endpoint.bridge)
+        key("createdAt"); date(endpoint.createdAt)
+        key("gateway"); address(endpoint.gateway)
+        key("hostVeth"); string(endpoint.hostVeth)
+        key("key"); attachmentKey(endpoint.key)
+        key("netns"); string(endpoint.netns)
+        key("phase"); string(endpoint.phase.rawValue)
+        key("pod"); pod(endpoint.pod)
+        if let mac = endpoint.podMAC { key("podMAC"); string(mac) }
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func attachmentKey(_ key: AttachmentKey) {
+        open(UInt8(ascii: "{"))
+        self.key("containerID"); string(key.containerID)
+        self.key("ifname"); string(key.ifname)
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func pod(_ pod: PodIdentity) {
+        open(UInt8(ascii: "{"))
+        if let name = pod.name { key("name"); string(name) }
+        if let namespace = pod.namespace { key("namespace"); string(namespace) }
+        close(UInt8(ascii: "}"))
+    }
+
+    // MARK: Pieces
+
+    private mutating func prefix(_ prefix: IPv4Prefix) {
+        out.append(UInt8(ascii: "\""))
+        prefix.address.append(to: &out)
+        out.append(UInt8(ascii: "/"))
+        out.append(contentsOf: String(prefix.length).utf8)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func address(_ address: IPv4Address) {
+        out.append(UInt8(ascii: "\""))
+        address.append(to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func date(_ date: Date) {
+        out.append(UInt8(ascii: "\""))
+        ISO8601.append(date, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func string(_ text: String) { JSONWriter.string(text, into: &out) }
+
+    private mutating func array<T>(_ items: [T], _ element: (inout StateDocumentWriter, T) -> Void) {
+        open(UInt8(ascii: "["))
+        for item in items {
+            separate()
+            element(&self, item)
+        }
+        close(UInt8(ascii: "]"))
+    }
+
+    private mutating func key(_ name: StaticString) {
+        separate()
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
+    }
+
+    /// The comma (after the first member) and the new line with indentation before a member.
+    private mutating func separate() {
+        if members[members.count - 1] > 0 { out.append(UInt8(ascii: ",")) }
+        members[members.count - 1] += 1
+        newline(depth: members.count)
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        out.append(bracket)
+        members.append(0)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        if members.removeLast() > 0 { newline(depth: members.count) }
+        out.append(bracket)
+    }
+
+    private mutating func newline(depth: Int) {
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+    }
+}
