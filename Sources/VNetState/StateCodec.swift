@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -20,8 +23,10 @@ public enum StateCodec {
     /// Decodes a state document, saying precisely what is wrong when it cannot be trusted.
     public static func decode(_ bytes: [UInt8], reader: Reader = .fastest) -> Result<NetworkState, DecodeFailure> {
         if bytes.isEmpty { return .failure(.init("the file is empty")) }
-        if bytes.allSatisfy({ $0 == 0 }) { return .failure(.init("the file holds only NUL bytes (\(bytes.count))")) }
-        if bytes.contains(0) { return .failure(.init("the file contains NUL bytes")) }
+        if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
+            if bytes.allSatisfy({ $0 == 0 }) { return .failure(.init("the file holds only NUL bytes (\(bytes.count))")) }
+            return .failure(.init("the file contains NUL bytes"))
+        }
         if reader == .fastest, let state = StateDocumentFastReader.read(bytes) {
             let problems = state.integrityProblems()
             return problems.isEmpty ? .success(state) : .failure(.init(problems.joined(separator: "; ")))

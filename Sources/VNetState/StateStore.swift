@@ -13,8 +13,8 @@ import VNetSystem
 
 /// The durable state of one network on one node: `<dataDir>/<network>/state.json`.
 ///
-/// Commits are atomic (temporary file, fsync, rename, directory fsync), so after a crash or power loss at any
-/// instant the file holds either the old or the new document. The previous document is kept as
+/// Commits are atomic (temporary file, rename), so after a crash of a writer at any instant the file holds
+/// either the old or the new document; a power cut voids the document's facts with its pods (`BootMarker`). The previous document is kept as
 /// `state.json.prev` (a hard link: no copy) for `vnetctl state repair`. Changes happen only under the lock,
 /// and callers keep the critical section free of network I/O and netlink.
 public struct StateStore: Sendable {
@@ -72,8 +72,24 @@ public struct StateStore: Sendable {
     }
 
     /// The committed document, read without the lock (rename makes every read see a whole document).
-    /// A missing file is a new network; an unreadable one is an error, never an empty pool.
-    public func load() throws(StateError) -> NetworkState {
+    /// A missing file is a new network; an unreadable one is an error, never an empty pool, unless it was
+    /// left by an earlier boot (see `BootMarker`): then it describes pods that no longer exist, and the
+    /// network starts empty.
+    public func load() throws(StateError) -> NetworkState { try load(settingAside: false) }
+
+    /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
+    /// (`state.json.corrupt-<time>`) so that the next commit does not keep it as `state.json.prev`.
+    private func load(settingAside: Bool) throws(StateError) -> NetworkState {
+        do {
+            return try loadCommitted()
+        } catch .corrupt(let path, let reason) {
+            guard BootMarker(directory: directory).standing() == .earlierBoot else { throw .corrupt(path: path, reason: reason) }
+            if settingAside { setAside(reason: reason) }
+            return NetworkState(network: network)
+        }
+    }
+
+    private func loadCommitted() throws(StateError) -> NetworkState {
         let identity = DocumentCache.identity(of: statePath)
         if let identity, let cached = cache.lookup(identity) { return cached }
         let bytes: [UInt8]?
@@ -93,14 +109,34 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Commits `state` (the caller holds the lock), bumping its generation. `durable: false` skips the
-    /// directory fsync: still old-or-new after any crash, but a power cut may bring back the old document.
-    public func commit(_ state: inout NetworkState, durable: Bool = true) throws(StateError) {
+    /// Keeps an unreadable document of an earlier boot, and its previous copy, out of the way for a look.
+    private func setAside(reason: String) {
+        let stem = statePath + ".corrupt-\(Int(Date().timeIntervalSince1970))-earlier-boot"
+        for (path, suffix) in [(statePath, ""), (backupPath, ".prev")] where Files.exists(path) {
+            var name = stem + suffix
+            var taken = 0
+            while Files.exists(name) && taken < 1000 { taken += 1; name = stem + "-\(taken)" + suffix }
+            _ = rename(path, name)
+        }
+        let message = "vnet: \(statePath) was left unreadable by an earlier boot (\(reason)); "
+            + "its pods are gone with that boot, so the network starts empty (kept as \(stem))\n"
+        _ = message.withCString { write(2, $0, strlen($0)) }
+    }
+
+    /// Commits `state` (the caller holds the lock), bumping its generation.
+    ///
+    /// Always atomic (temporary file, rename): any reader, and the next call after a crash of this process,
+    /// sees the old or the new document whole. Flushing to disk is done once per boot, for the boot marker
+    /// (see `BootMarker`), not per commit: what a commit records is about pods, which do not outlive the
+    /// boot. Without a boot id every commit is flushed (file, then directory).
+    public func commit(_ state: inout NetworkState) throws(StateError) {
         state.generation += 1
         let bytes: [UInt8]
         do { bytes = try StateCodec.encode(state) } catch { throw .corrupt(path: statePath, reason: "cannot encode: \(error)") }
         do throws(SystemError) {
-            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, durable: durable)
+            let marker = BootMarker(directory: directory)
+            let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
+            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
             cache.store(state, identity: DocumentCache.identity(of: statePath))
         } catch {
             state.generation -= 1
@@ -110,19 +146,18 @@ public struct StateStore: Sendable {
 
     /// Runs `body` on the current document under the lock and commits it when `body` changed it.
     /// The lock is released on every path, and a failed commit leaves the old document in place.
-    public func update<T>(verb: String, lockTimeout: Double, durable: Bool = true,
-                          _ body: (inout NetworkState) throws -> T) throws -> T {
+    public func update<T>(verb: String, lockTimeout: Double, _ body: (inout NetworkState) throws -> T) throws -> T {
         let lock = StateLock(path: lockPath)
         try lock.acquire(verb: verb, timeout: lockTimeout)
         defer { lock.release() }
         try FaultPoint.hit("\(verb):locked")
         removeAbandonedTemporaries()
-        var state = try load()
+        var state = try load(settingAside: true)
         let before = state
         let result = try body(&state)
         if state != before {
             try FaultPoint.hit("\(verb):before-commit")
-            try commit(&state, durable: durable)
+            try commit(&state)
             try FaultPoint.hit("\(verb):after-commit")
         }
         return result
