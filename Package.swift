@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         // C libraries, each behind its own module map with static-inline helpers for macros.
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
-        .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        .systemLibrary(name: "CNftables", providers: [.apt(["libnftables-dev", "libnftables1"])]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
 
         // Pure values: no I/O.
@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "VNetState", dependencies: ["VNetModel", "VNetSystem", "CVNetSystem"]),
         .target(name: "VNetPools", dependencies: ["VNetModel", "VNetSystem"]),
         .target(name: "VNetNetlink", dependencies: ["VNetModel", "VNetSystem", "CMnl"]),
-        .target(name: "VNetNAT", dependencies: ["VNetModel", "VNetSystem", "CNftables"]),
+        .target(name: "VNetNAT", dependencies: ["VNetModel", "VNetSystem", "CNftables", "CMnl"]),
 
         // Operations: the only code that changes a node.
         .target(name: "VNetIPAM", dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetPools"]),

@@ -18,6 +18,10 @@
 // CLONE_NEWNET from the kernel header: glibc declares it (and setns) only under _GNU_SOURCE, which Swift's
 // Glibc module is not built with.
 #include <linux/sched.h>
+// nf_tables over netlink (VNetNAT's per-pod set elements); <linux/netfilter.h> for the NFPROTO_* families.
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
 
 static inline size_t vnet_mnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
 static inline int vnet_nlmsg_error(void) { return NLMSG_ERROR; }
@@ -70,4 +74,13 @@ static inline unsigned char vnet_if_oper_lowerlayerdown(void) { return IF_OPER_L
 static inline unsigned char vnet_if_oper_testing(void) { return IF_OPER_TESTING; }
 static inline unsigned char vnet_if_oper_dormant(void) { return IF_OPER_DORMANT; }
 static inline unsigned char vnet_if_oper_up(void) { return IF_OPER_UP; }
+
+/// nfnetlink: the nf_tables subsystem, batch delimiters, protocol version, and the netlink family.
+static inline int vnet_netlink_netfilter(void) { return NETLINK_NETFILTER; }
+static inline unsigned vnet_nfnl_subsys_nftables(void) { return NFNL_SUBSYS_NFTABLES; }
+static inline unsigned vnet_nfnl_msg_batch_begin(void) { return NFNL_MSG_BATCH_BEGIN; }
+static inline unsigned vnet_nfnl_msg_batch_end(void) { return NFNL_MSG_BATCH_END; }
+static inline unsigned char vnet_nfnetlink_v0(void) { return NFNETLINK_V0; }
+static inline unsigned char vnet_nfproto_ipv4(void) { return NFPROTO_IPV4; }
+static inline unsigned char vnet_nfproto_unspec(void) { return NFPROTO_UNSPEC; }
 #endif

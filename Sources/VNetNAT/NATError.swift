@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything that can go wrong in the NAT adapter. Every public method of `NATTable` throws only this.
 public enum NATError: Error, Hashable, Sendable, CustomStringConvertible {
     /// libnftables could not give us a context (out of memory, or the library is unusable).
@@ -10,6 +14,8 @@ public enum NATError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformedListing(String)
     /// A per-pod change needs the table, and it is not there: call `ensure` first.
     case tableMissing(String)
+    /// A request sent over nf_tables netlink failed (errno).
+    case netlinkFailed(operation: String, errno: Int32)
     /// After a rebuild the table still does not look as it should: the nft on this node renders the layout
     /// differently from what this code expects. Raised instead of rebuilding forever.
     case verificationFailed([String])
@@ -25,6 +31,8 @@ public enum NATError: Error, Hashable, Sendable, CustomStringConvertible {
             return "nft failed (\(status)): \(message.isEmpty ? "no error text" : message); command: \(shown)"
         case .malformedListing(let why):
             return "cannot read nft listing: \(why)"
+        case .netlinkFailed(let operation, let code):
+            return "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
         case .tableMissing(let table):
             return "nft table \(table) is missing; run ensure first"
         case .verificationFailed(let problems):

@@ -1,4 +1,5 @@
 import VNetModel
+import VNetSystem
 
 /// vnet's nftables table on a node: the SNAT rules, the pod address sets and their counters.
 ///
@@ -7,18 +8,38 @@ import VNetModel
 /// beside it are never read for change or touched. Every change is one nft transaction. Not `Sendable`:
 /// it owns a libnftables context; use it from one thread.
 ///
-/// Costs (measured here, 200 pods): `ensure` with nothing to do and `snapshot` list the table once, ~4 ms
-/// in release builds; `addPod`/`removePod` send one batch of element changes, ~0.15-0.3 ms each. Before a
-/// batch nft 1.0.6 dumps the table, chain, set and object declarations to type the address, but never the
-/// rules or set elements, so per-pod cost does not grow with the number of pods.
+/// Two ways in: the per-pod work and the quick rule check go over nf_tables netlink (`NftNetlink`), one
+/// datagram each and no libnftables; building, repairing, fully checking and listing the table use
+/// libnftables, loaded on first use. A CNI call on a healthy node never loads it.
 public final class NATTable {
     public let name: String
-    private let nft: NftContext
+    private let netlink: NftNetlink
+    /// The namespace the table was made in, where a libnftables context made later must act too.
+    private let namespace: NetworkNamespace
+    private var context: NftContext?
 
     public init(name: String = NATConfig.defaultTableName) throws(NATError) {
         try NATConfig.validate(tableName: name)
         self.name = name
-        self.nft = try NftContext()
+        netlink = try NftNetlink()
+        do { namespace = try NetworkNamespace.current() } catch { throw .contextUnavailable("\(error)") }
+    }
+
+    /// The libnftables context, made on first use inside the table's namespace (its socket stays there).
+    private var nft: NftContext {
+        get throws(NATError) {
+            if let context { return context }
+            let made: NftContext
+            if namespace.isCurrent {
+                made = try NftContext()
+            } else {
+                do { made = try namespace.withEntered { try NftContext() } } catch let error as NATError { throw error } catch {
+                    throw .contextUnavailable("cannot enter \(namespace.path): \(error)")
+                }
+            }
+            context = made
+            return made
+        }
     }
 
     // MARK: - Node-level rules
@@ -81,6 +102,22 @@ public final class NATTable {
         return problems
     }
 
+    /// The cheap look at the table that every ADD takes (two small netlink requests, no libnftables): the
+    /// pod sets exist, and each chain holds vnet's rules in order, told by their comments. Empty when all
+    /// is well. A rule rewritten in place under the same comment passes here; `check` compares whole rules.
+    public func quickCheck(_ config: NATConfig) throws(NATError) -> [String] {
+        let layout = NATLayout(config)
+        guard try netlink.setsExist(table: name, sets: layout.sets.map(\.name)) else {
+            return ["table ip \(name) or one of its pod sets is missing"]
+        }
+        guard let found = try netlink.ruleComments(table: name) else { return ["table ip \(name) is missing"] }
+        let want = layout.rules.map { (chain: $0.chain, comment: Optional($0.comment)) }
+        guard found.count == want.count, zip(found, want).allSatisfy({ $0.chain == $1.chain && $0.comment == $1.comment }) else {
+            return ["the rules of table ip \(name) are not vnet's (\(found.count) rules, want \(want.count))"]
+        }
+        return []
+    }
+
     /// Deletes the table; succeeds when it is already gone.
     public func remove() throws(NATError) {
         try nft.run(try NftJSON.batch(NATLayout(podSetsOf: name).deleteTableCommands()))
@@ -88,29 +125,26 @@ public final class NATTable {
 
     // MARK: - Per-pod state: one element in each pod set
 
-    /// Adds a pod's address to the pod sets in one transaction, reading no rules or elements; adding it
-    /// twice is a no-op (its counter is kept). Throws `tableMissing` when the table is not there.
+    /// Adds a pod's address to the pod sets in one transaction (netlink); adding it twice is a no-op (its
+    /// counter is kept). Throws `tableMissing` when the table or a set is not there.
     public func addPod(_ address: IPv4Address) throws(NATError) {
-        let layout = NATLayout(podSetsOf: name)
+        try netlink.changeElements(table: name, sets: NATLayout(podSetsOf: name).sets.map(\.name), add: [address], delete: [])
+    }
+
+    /// Removes a pod's address from the pod sets in one transaction. Idempotent: the transaction adds the
+    /// element before deleting it (kernels before 6.3 have no "destroy"), so a missing element is no error.
+    /// A missing table is success too: the pod is certainly not in it.
+    public func removePod(_ address: IPv4Address) throws(NATError) {
         do {
-            try nft.run(try NftJSON.batch(layout.elementCommands("add", [address])))
-        } catch {
-            if try !exists() { throw .tableMissing("ip \(name)") }
-            throw error
+            try netlink.changeElements(table: name, sets: NATLayout(podSetsOf: name).sets.map(\.name), add: [address], delete: [address])
+        } catch .tableMissing {
+            return
         }
     }
 
-    /// Removes a pod's address from the pod sets in one transaction. Idempotent: nft 1.0.6 has no
-    /// "destroy", so the batch adds the element before deleting it, which cannot fail on a missing element.
-    /// A missing table is success too: the pod is certainly not in it.
-    public func removePod(_ address: IPv4Address) throws(NATError) {
-        let layout = NATLayout(podSetsOf: name)
-        do {
-            try nft.run(try NftJSON.batch(layout.elementCommands("add", [address]) + layout.elementCommands("delete", [address])))
-        } catch {
-            if try !exists() { return }
-            throw error
-        }
+    /// Whether the pod's address is in the `pods` set (one netlink lookup); false when the table is missing.
+    public func hasPod(_ address: IPv4Address) throws(NATError) -> Bool {
+        try netlink.hasElement(table: name, set: NATLayout.podSet, address)
     }
 
     /// The addresses in the `pods` set (one listing of that set).

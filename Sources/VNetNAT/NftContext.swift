@@ -12,18 +12,24 @@ import CNftables
 /// netlink socket; callers enter the node's namespace before creating a `NATTable`.
 final class NftContext {
     private let handle: OpaquePointer
+    private let api: vnet_nft_api
 
     init() throws(NATError) {
-        guard let handle = nft_ctx_new(vnet_nft_ctx_default()) else { throw .contextUnavailable("nft_ctx_new failed") }
-        nft_ctx_output_set_flags(handle, vnet_nft_output_json())
-        guard nft_ctx_buffer_output(handle) == 0, nft_ctx_buffer_error(handle) == 0 else {
-            nft_ctx_free(handle)
+        var why: UnsafePointer<CChar>?
+        guard let api = vnet_nft_load(&why)?.pointee else {
+            throw .contextUnavailable("cannot load libnftables: \(why.map { String(cString: $0) } ?? "unknown reason")")
+        }
+        guard let handle = api.ctx_new(vnet_nft_ctx_default()) else { throw .contextUnavailable("nft_ctx_new failed") }
+        api.ctx_output_set_flags(handle, vnet_nft_output_json())
+        guard api.ctx_buffer_output(handle) == 0, api.ctx_buffer_error(handle) == 0 else {
+            api.ctx_free(handle)
             throw .contextUnavailable("cannot buffer libnftables output")
         }
         self.handle = handle
+        self.api = api
     }
 
-    deinit { nft_ctx_free(handle) }
+    deinit { api.ctx_free(handle) }
 
     /// Runs one buffer of commands as one transaction and returns what nft printed (JSON for listings,
     /// empty for changes). On failure the error carries the command and nft's own error text.
@@ -31,12 +37,12 @@ final class NftContext {
     /// with none.
     @discardableResult
     func run(_ command: String, terse: Bool = false) throws(NATError) -> String {
-        if terse { nft_ctx_output_set_flags(handle, vnet_nft_output_json() | vnet_nft_output_terse()) }
-        defer { if terse { nft_ctx_output_set_flags(handle, vnet_nft_output_json()) } }
-        let status = nft_run_cmd_from_buffer(handle, command)
+        if terse { api.ctx_output_set_flags(handle, vnet_nft_output_json() | vnet_nft_output_terse()) }
+        defer { if terse { api.ctx_output_set_flags(handle, vnet_nft_output_json()) } }
+        let status = api.run_cmd_from_buffer(handle, command)
         // Reading a buffer also rewinds it, so both are read every time: nothing leaks into the next call.
-        let output = nft_ctx_get_output_buffer(handle).map { String(cString: $0) } ?? ""
-        let errors = nft_ctx_get_error_buffer(handle).map { String(cString: $0) } ?? ""
+        let output = api.ctx_get_output_buffer(handle).map { String(cString: $0) } ?? ""
+        let errors = api.ctx_get_error_buffer(handle).map { String(cString: $0) } ?? ""
         if status != 0 {
             throw .commandFailed(command: command, status: status, message: Self.tidy(errors))
         }

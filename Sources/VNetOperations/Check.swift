@@ -32,7 +32,7 @@ extension Node {
             }
             let hasDefault = pod.routes.contains { $0.dst.length == 0 }
             guard hasDefault else { throw OperationError(.checkFailed, "\(key.ifname) in \(netns) has no default route") }
-            guard try nat.pods().contains(endpoint.address.address) else {
+            guard try nat.hasPod(endpoint.address.address) else {
                 throw OperationError(.checkFailed, "the NAT set lacks \(endpoint.address.address)")
             }
             try addresses.check(key, expected: endpoint.address.address)

@@ -71,6 +71,8 @@ public protocol NodeNAT {
     /// A missing element is success.
     func removePod(_ address: IPv4Address) throws
     func pods() throws -> Set<IPv4Address>
+    /// Whether one pod's address is in the pod set (CHECK: one lookup, not a listing).
+    func hasPod(_ address: IPv4Address) throws -> Bool
     func snapshot() throws -> NATSnapshot
 }
 

@@ -170,24 +170,57 @@ final class NATTableTests: XCTestCase {
         }
     }
 
-    func testNftErrorTextIsReported() throws {
+    func testKernelRefusalsAreReported() throws {
         try withTable { table in _ = try table.ensure(config, pods: []) }
-        // Swap our pods set for one of another type: adding an address to it fails in nft, and nft's own
-        // words must come back with the command.
+        // Swap our pods set for one of another type: adding an address to it is refused by the kernel, and
+        // the error must say which request failed and why.
         try Shell.nft(node, "flush", "chain", "ip", "vnet", "postrouting")
         try Shell.nft(node, "delete", "set", "ip", "vnet", "pods")
         try Shell.nft(node, "add", "set", "ip", "vnet", "pods", "{", "type", "inet_service", ";", "}")
         try withTable { table in
             XCTAssertThrowsError(try table.addPod(podA)) { error in
-                guard let nat = error as? NATError, case .commandFailed(let command, _, let message) = nat else {
-                    return XCTFail("want commandFailed, got \(error)")
+                guard let nat = error as? NATError, case .netlinkFailed(let operation, let code) = nat else {
+                    return XCTFail("want netlinkFailed, got \(error)")
                 }
-                XCTAssertTrue(command.contains("\"10.240.1.10\""), command)
-                XCTAssertFalse(message.isEmpty)
-                XCTAssertTrue(nat.description.contains(message), nat.description)
+                XCTAssertTrue(operation.contains("table ip vnet"), operation)
+                XCTAssertEqual(code, EINVAL)
+                XCTAssertTrue(nat.description.contains("Invalid argument"), nat.description)
             }
+            XCTAssertFalse(try table.quickCheck(config).isEmpty, "the flushed chain shows in the quick check")
             guard case .repaired(let reason) = try table.ensure(config, pods: [podA]) else { return XCTFail("not repaired") }
             XCTAssertTrue(reason.contains("set pods has type inet_service"), reason)
+            XCTAssertEqual(try table.quickCheck(config), [])
+            XCTAssertTrue(try table.hasPod(podA))
+            XCTAssertFalse(try table.hasPod(podB))
+        }
+    }
+
+    /// The netlink look every ADD takes sees the tampering that matters: a deleted rule, a rule added to
+    /// our chain, a deleted set, the table gone.
+    func testQuickCheckSeesTampering() throws {
+        let tamperings: [[String]] = [
+            ["delete", "rule", "ip", "vnet", "postrouting", "handle", "HANDLE"],
+            ["add", "rule", "ip", "vnet", "postrouting", "counter"],
+            ["delete", "table", "ip", "vnet"],
+        ]
+        for tampering in tamperings {
+            try withTable { table in
+                _ = try table.ensure(config, pods: [podA])
+                XCTAssertEqual(try table.quickCheck(config), [])
+            }
+            var command = tampering
+            if let at = command.firstIndex(of: "HANDLE") {
+                let listing = try Shell.nft(node, "-a", "list", "chain", "ip", "vnet", "postrouting")
+                let handle = try XCTUnwrap(listing.split(separator: "\n").last { $0.contains("# handle") }?
+                    .components(separatedBy: "# handle ").last?.trimmingCharacters(in: .whitespaces))
+                command[at] = handle
+            }
+            try Shell.run(["ip", "netns", "exec", node, "nft"] + command)
+            try withTable { table in
+                XCTAssertFalse(try table.quickCheck(config).isEmpty, "\(tampering)")
+                XCTAssertNotEqual(try table.ensure(config, pods: [podA]), .unchanged)
+                XCTAssertEqual(try table.quickCheck(config), [])
+            }
         }
     }
 

@@ -74,5 +74,6 @@ final class FakeNAT: NodeNAT {
     }
     func removePod(_ address: IPv4Address) throws { podSet.remove(address) }
     func pods() throws -> Set<IPv4Address> { podSet }
+    func hasPod(_ address: IPv4Address) throws -> Bool { podSet.contains(address) }
     func snapshot() throws -> NATSnapshot { NATSnapshot(present: true, snatAddress: nil, rules: [], perPod: []) }
 }

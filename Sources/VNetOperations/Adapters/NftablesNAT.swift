@@ -1,8 +1,9 @@
 import VNetModel
 import VNetNAT
 
-/// `NodeNAT` on libnftables. The node-level check reads the table's rules once per call; a rebuild (first
-/// use, or after tampering) re-fills the pod set from the state.
+/// `NodeNAT` on nf_tables. Every call takes the quick look at the rules (netlink, see `NATTable.quickCheck`);
+/// only when it finds something wrong does the full libnftables check run, and a rebuild (first use, or
+/// after tampering) re-fills the pod set from the state.
 public final class NftablesNAT: NodeNAT {
     private var tables: [String: NATTable] = [:]
     private let defaultTable: String
@@ -24,6 +25,7 @@ public final class NftablesNAT: NodeNAT {
     public func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
         let table = try table(settings.table)
         let config = Self.config(settings)
+        if try table.quickCheck(config).isEmpty { return }
         if try table.check(config).isEmpty { return }
         let recorded = pods()
         try table.ensure(config, pods: recorded)
@@ -39,6 +41,8 @@ public final class NftablesNAT: NodeNAT {
     public func removePod(_ address: IPv4Address) throws { try table(defaultTable).removePod(address) }
 
     public func pods() throws -> Set<IPv4Address> { try table(defaultTable).pods() }
+
+    public func hasPod(_ address: IPv4Address) throws -> Bool { try table(defaultTable).hasPod(address) }
 
     public func snapshot() throws -> NATSnapshot { try table(defaultTable).snapshot() }
 

@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMnl
+import VNetModel
+import VNetSystem
+
+/// nf_tables spoken directly over netlink (libmnl), for the work every CNI call does: a pod's element in
+/// the pod sets (add, delete, look up) and a quick look at the table's rules.
+///
+/// Why not libnftables for these: loading it and its dependencies costs ~1.2 ms and several MB at every
+/// process start, and each command goes through nft's parser and a cache fill. These three requests are
+/// one datagram each and need no parsing of nft's grammar. libnftables remains for what needs nft's
+/// understanding of rules: building, repairing and fully comparing the table (`NATTable`).
+///
+/// Acts in the network namespace of the thread that creates it (the socket keeps it). Not `Sendable`.
+final class NftNetlink {
+    private let socket: OpaquePointer
+    private let portID: UInt32
+    private var sequence: UInt32
+    private let buffer: UnsafeMutableRawBufferPointer
+
+    /// libnftnl's rule user-data type for a comment (`NFTNL_UDATA_RULE_COMMENT` in libnftnl/udata.h, a
+    /// header this build does not use): nft stores a rule's comment as this TLV.
+    static let ruleCommentUserDataType: UInt8 = 0
+
+    init() throws(NATError) {
+        guard let socket = mnl_socket_open2(vnet_netlink_netfilter(), Int32(SOCK_CLOEXEC.rawValue)) else {
+            throw .netlinkFailed(operation: "open nf_tables netlink socket", errno: errno)
+        }
+        guard mnl_socket_bind(socket, 0, pid_t(vnet_mnl_socket_autopid())) == 0 else {
+            let code = errno
+            mnl_socket_close(socket)
+            throw .netlinkFailed(operation: "bind nf_tables netlink socket", errno: code)
+        }
+        self.socket = socket
+        portID = mnl_socket_get_portid(socket)
+        sequence = UInt32(truncatingIfNeeded: time(nil))
+        buffer = .allocate(byteCount: vnet_mnl_socket_buffer_size(), alignment: 8)
+    }
+
+    deinit {
+        mnl_socket_close(socket)
+        buffer.deallocate()
+    }
+
+    // MARK: - Requests
+
+    /// Adds `add` and then deletes `delete` in each of `sets`, all in one transaction. Adding an element
+    /// that is there is not an error (nft's `add element`). Throws `tableMissing` when a set is not there.
+    func changeElements(table: String, sets: [String], add: [IPv4Address], delete: [IPv4Address]) throws(NATError) {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        messages.batchDelimiter(vnet_nfnl_msg_batch_begin(), sequence: nextSequence())
+        for set in sets {
+            if !add.isEmpty { messages.elements(NFT_MSG_NEWSETELEM.rawValue, table: table, set: set, add, sequence: nextSequence(), create: true) }
+            if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: nextSequence()) }
+        }
+        messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: nextSequence())
+        let answers = try exchange(messages.bytes, operation: "change elements of table ip \(table)", dump: false, since: first)
+        if let code = answers.errors.first {
+            if code == ENOENT { throw .tableMissing("ip \(table)") }
+            throw .netlinkFailed(operation: "change elements of table ip \(table)", errno: code)
+        }
+    }
+
+    /// Whether `address` is an element of `set`; false when the set or table is not there.
+    func hasElement(table: String, set: String, _ address: IPv4Address) throws(NATError) -> Bool {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, [address], sequence: nextSequence())
+        let answers = try exchange(messages.bytes, operation: "get element of set \(set)", dump: false, since: first)
+        if answers.errors.contains(ENOENT) { return false }
+        if let code = answers.errors.first { throw .netlinkFailed(operation: "get element of set \(set)", errno: code) }
+        return answers.replies > 0
+    }
+
+    /// Whether every one of `sets` exists in table `ip table` (one datagram of GETSET requests).
+    func setsExist(table: String, sets: [String]) throws(NATError) -> Bool {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        for set in sets { messages.getSet(table: table, set: set, sequence: nextSequence()) }
+        let answers = try exchange(messages.bytes, operation: "get sets of table ip \(table)", dump: false, since: first)
+        if answers.errors.contains(ENOENT) { return false }
+        if let code = answers.errors.first { throw .netlinkFailed(operation: "get sets of table ip \(table)", errno: code) }
+        return answers.replies == sets.count
+    }
+
+    /// The table's rules in order: each one's chain and comment. Nil when the table is not there.
+    func ruleComments(table: String) throws(NATError) -> [(chain: String, comment: String?)]? {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        messages.ruleDump(table: table, sequence: nextSequence())
+        var rules: [(chain: String, comment: String?)] = []
+        let answers = try exchange(messages.bytes, operation: "list rules of table ip \(table)", dump: true, since: first) { message in
+            if let rule = Self.rule(in: message) { rules.append(rule) }
+        }
+        if answers.errors.contains(ENOENT) { return nil }
+        if let code = answers.errors.first { throw .netlinkFailed(operation: "list rules of table ip \(table)", errno: code) }
+        return rules
+    }
+
+    // MARK: - Exchange
+
+    private func nextSequence() -> UInt32 {
+        sequence &+= 1
+        return sequence
+    }
+
+    private struct Answers {
+        var errors: [Int32] = []
+        var replies = 0
+    }
+
+    /// Sends one datagram and reads its answers. nfnetlink handles a request (a batch included) within
+    /// the send, so every answer is queued when `sendto` returns and the reading stops when the socket is
+    /// empty. A dump is read until its end, since the kernel fills it as it is read.
+    private func exchange(_ bytes: UnsafeRawBufferPointer, operation: String, dump: Bool, since first: UInt32,
+                          _ onReply: (UnsafePointer<nlmsghdr>) -> Void = { _ in }) throws(NATError) -> Answers {
+        guard retryingOnEINTR({ mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }) >= 0 else {
+            throw .netlinkFailed(operation: operation, errno: errno)
+        }
+        var answers = Answers()
+        let fd = mnl_socket_get_fd(socket)
+        while true {
+            let received = retryingOnEINTR { recv(fd, buffer.baseAddress, buffer.count, dump ? 0 : Int32(MSG_DONTWAIT)) }
+            if received < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK { return answers }
+                throw .netlinkFailed(operation: operation, errno: errno)
+            }
+            guard received > 0, let start = buffer.baseAddress else { return answers }
+            var remaining = Int32(received)
+            var nlh = UnsafePointer(start.assumingMemoryBound(to: nlmsghdr.self))
+            while mnl_nlmsg_ok(nlh, remaining) {
+                defer { nlh = UnsafePointer(mnl_nlmsg_next(nlh, &remaining)) }
+                // Only answers to this exchange's messages (a leftover of an earlier one is dropped).
+                guard mnl_nlmsg_portid_ok(nlh, portID), nlh.pointee.nlmsg_seq &- first <= sequence &- first else { continue }
+                let type = Int32(nlh.pointee.nlmsg_type)
+                if type == vnet_nlmsg_error() {
+                    if mnl_nlmsg_get_payload_len(nlh) >= MemoryLayout<Int32>.size, let payload = mnl_nlmsg_get_payload(nlh) {
+                        let code = payload.loadUnaligned(as: Int32.self)
+                        if code < 0 { answers.errors.append(-code) }
+                    }
+                    if dump { return answers }
+                } else if type == vnet_nlmsg_done() {
+                    return answers
+                } else if type != vnet_nlmsg_noop() {
+                    answers.replies += 1
+                    onReply(nlh)
+                }
+            }
+        }
+    }
+
+    /// Chain and comment of one NEWRULE message of a dump.
+    private static func rule(in nlh: UnsafePointer<nlmsghdr>) -> (chain: String, comment: String?)? {
+        var chain: String?
+        var comment: String?
+        let headerLength = MemoryLayout<nfgenmsg>.size
+        guard let payload = mnl_nlmsg_get_payload(nlh).map(UnsafeRawPointer.init) else { return nil }
+        let end = payload + Int(mnl_nlmsg_get_payload_len(nlh))
+        var cursor = payload + Int(vnet_mnl_align(headerLength))
+        while cursor + MemoryLayout<nlattr>.size <= end {
+            let header = cursor.loadUnaligned(as: nlattr.self)
+            let length = Int(header.nla_len)
+            guard length >= MemoryLayout<nlattr>.size, cursor + length <= end else { break }
+            let value = UnsafeRawBufferPointer(start: cursor + MemoryLayout<nlattr>.size, count: length - MemoryLayout<nlattr>.size)
+            switch UInt32(header.nla_type) & 0x3FFF {
+            case NFTA_RULE_CHAIN.rawValue: chain = cString(value)
+            case NFTA_RULE_USERDATA.rawValue: comment = userDataComment(value)
+            default: break
+            }
+            cursor += Int(vnet_mnl_align(length))
+        }
+        return chain.map { ($0, comment) }
+    }
+
+    private static func cString(_ bytes: UnsafeRawBufferPointer) -> String {
+        let text = bytes.prefix { $0 != 0 }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The comment in nft's rule user data: type-length-value records of one byte each for type and length.
+    private static func userDataComment(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var index = 0
+        while index + 2 <= bytes.count {
+            let type = bytes[index], length = Int(bytes[index + 1])
+            guard index + 2 + length <= bytes.count else { return nil }
+            if type == ruleCommentUserDataType {
+                return cString(UnsafeRawBufferPointer(rebasing: bytes[(index + 2)..<(index + 2 + length)]))
+            }
+            index += 2 + length
+        }
+        return nil
+    }
+}
