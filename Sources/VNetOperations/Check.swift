@@ -12,15 +12,14 @@ extension Node {
             if let expected, expected != endpoint.address.address {
                 throw OperationError(.checkFailed, "\(key) has \(endpoint.address.address), the runtime expects \(expected)")
             }
-            let links = try kernel.links()
-            guard let host = links.first(where: { $0.name == endpoint.hostVeth }) else {
+            guard let host = try kernel.link(named: endpoint.hostVeth) else {
                 throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is missing")
             }
             guard host.master == endpoint.bridge else {
                 throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is not on bridge \(endpoint.bridge) (master: \(host.master ?? "none"))")
             }
             guard host.adminUp else { throw OperationError(.checkFailed, "host veth \(endpoint.hostVeth) is down") }
-            guard let bridge = links.first(where: { $0.name == endpoint.bridge }), bridge.adminUp else {
+            guard let bridge = try kernel.link(named: endpoint.bridge), bridge.adminUp else {
                 throw OperationError(.checkFailed, "bridge \(endpoint.bridge) is missing or down")
             }
             guard let pod = try kernel.inspectPod(netns: netns, ifname: key.ifname) else {

@@ -49,6 +49,8 @@ final class FakeKernel: NodeKernel {
 
     func links() throws -> [LinkInfo] { Array(linkTable.values) }
 
+    func link(named name: String) throws -> LinkInfo? { linkTable[name] }
+
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
         podAddresses[netns].map {
             PodInterfaceState(mac: "02:00:00:00:00:03", up: true, addresses: [$0],

@@ -62,6 +62,11 @@ public final class NetlinkKernel: NodeKernel {
 
     public func links() throws -> [LinkInfo] { try netlink.linkInfos() }
 
+    public func link(named name: String) throws -> LinkInfo? {
+        guard let link = try netlink.link(named: name) else { return nil }
+        return link.info(masterName: try link.masterIndex.flatMap { index in try netlink.link(index: index)?.name })
+    }
+
     public func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
         guard let namespace = try? NetworkNamespace(path: netns) else { return nil }
         guard let view = try Netlink(in: namespace).inspectInterface(named: ifname) else { return nil }
