@@ -110,8 +110,8 @@ public final class NATTable {
         guard try netlink.setsExist(table: name, sets: layout.sets.map(\.name)) else {
             return ["table ip \(name) or one of its pod sets is missing"]
         }
-        guard let found = try netlink.ruleComments(table: name) else { return ["table ip \(name) is missing"] }
-        let want = layout.rules.map { (chain: $0.chain, comment: Optional($0.comment)) }
+        guard let found = try netlink.rules(table: name) else { return ["table ip \(name) is missing"] }
+        let want = layout.rules
         guard found.count == want.count, zip(found, want).allSatisfy({ $0.chain == $1.chain && $0.comment == $1.comment }) else {
             return ["the rules of table ip \(name) are not vnet's (\(found.count) rules, want \(want.count))"]
         }
@@ -164,25 +164,18 @@ public final class NATTable {
 
     // MARK: - Counters
 
-    /// The table's counters from one listing: every counted rule, and each pod's packets and bytes of
-    /// SNAT-ed traffic (both directions). `NATSnapshot.absent` when the table is not there.
+    /// The table's counters, read over netlink (no libnftables: the console asks every second): every
+    /// counted rule, and each pod's packets and bytes of SNAT-ed traffic (both directions).
+    /// `NATSnapshot.absent` when the table is not there.
     public func snapshot() throws(NATError) -> NATSnapshot {
-        guard let listing = try list() else { return .absent }
-        var snatAddress: IPv4Address?
-        var rules: [NATRuleCounter] = []
-        for rule in listing.rules {
-            if let text = rule.expr.lazy.compactMap({ $0["snat"]?["addr"]?.stringValue }).first {
-                snatAddress = IPv4Address(text)
-            }
-            if let counter = rule.counter {
-                rules.append(NATRuleCounter(chain: rule.chain, handle: rule.handle, comment: rule.comment ?? "",
-                                            packets: counter.packets, bytes: counter.bytes))
-            }
+        guard let perPod = try netlink.elementCounters(table: name, set: NATLayout.statsSet) else { return .absent }
+        let found = try netlink.rules(table: name) ?? []
+        let rules = found.compactMap { rule in
+            rule.counter.map { NATRuleCounter(chain: rule.chain, handle: rule.handle, comment: rule.comment ?? "",
+                                              packets: $0.packets, bytes: $0.bytes) }
         }
-        let perPod = (listing.set(named: NATLayout.statsSet)?.elements ?? [])
-            .map { PodNATCounter(address: $0.address, packets: $0.counter?.packets ?? 0, bytes: $0.counter?.bytes ?? 0) }
-            .sorted { $0.address < $1.address }
-        return NATSnapshot(present: true, snatAddress: snatAddress, rules: rules, perPod: perPod)
+        return NATSnapshot(present: true, snatAddress: found.lazy.compactMap(\.snatAddress).first, rules: rules,
+                           perPod: perPod.sorted { $0.address < $1.address })
     }
 
     // MARK: - Reading

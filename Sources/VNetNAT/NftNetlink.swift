@@ -86,18 +86,57 @@ final class NftNetlink {
         return answers.replies == sets.count
     }
 
-    /// The table's rules in order: each one's chain and comment. Nil when the table is not there.
-    func ruleComments(table: String) throws(NATError) -> [(chain: String, comment: String?)]? {
+    /// The table's rules in order, as the kernel holds them. Nil when the table is not there.
+    func rules(table: String) throws(NATError) -> [NftRule]? {
         let first = sequence &+ 1
         var messages = MessageWriter(buffer)
         messages.ruleDump(table: table, sequence: nextSequence())
-        var rules: [(chain: String, comment: String?)] = []
+        var rules: [NftRule] = []
         let answers = try exchange(messages.bytes, operation: "list rules of table ip \(table)", dump: true, since: first) { message in
-            if let rule = Self.rule(in: message) { rules.append(rule) }
+            if let rule = NftRule(message) { rules.append(rule) }
         }
         if answers.errors.contains(ENOENT) { return nil }
         if let code = answers.errors.first { throw .netlinkFailed(operation: "list rules of table ip \(table)", errno: code) }
         return rules
+    }
+
+    /// Every element of `set` with its counter (zero when the element has none). Nil when the set is not there.
+    func elementCounters(table: String, set: String) throws(NATError) -> [PodNATCounter]? {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        messages.elementDump(table: table, set: set, sequence: nextSequence())
+        var counters: [PodNATCounter] = []
+        let answers = try exchange(messages.bytes, operation: "list elements of set \(set)", dump: true, since: first) { message in
+            NftAttributes.payload(of: message).forEach { type, value in
+                guard type == NFTA_SET_ELEM_LIST_ELEMENTS.rawValue else { return }
+                value.forEach { type, element in
+                    guard type == NFTA_LIST_ELEM.rawValue, let counter = Self.elementCounter(element) else { return }
+                    counters.append(counter)
+                }
+            }
+        }
+        if answers.errors.contains(ENOENT) { return nil }
+        if let code = answers.errors.first { throw .netlinkFailed(operation: "list elements of set \(set)", errno: code) }
+        return counters
+    }
+
+    private static func elementCounter(_ element: NftAttributes) -> PodNATCounter? {
+        var address: IPv4Address?
+        var counter: (packets: UInt64, bytes: UInt64)?
+        element.forEach { type, value in
+            switch type {
+            case NFTA_SET_ELEM_KEY.rawValue:
+                value.forEach { type, data in
+                    if type == NFTA_DATA_VALUE.rawValue, let raw = data.uint32 { address = IPv4Address(raw) }
+                }
+            case NFTA_SET_ELEM_EXPR.rawValue:
+                counter = counter ?? value.counter
+            case NFTA_SET_ELEM_EXPRESSIONS.rawValue:
+                value.forEach { type, expression in if type == NFTA_LIST_ELEM.rawValue { counter = counter ?? expression.counter } }
+            default: break
+            }
+        }
+        return address.map { PodNATCounter(address: $0, packets: counter?.packets ?? 0, bytes: counter?.bytes ?? 0) }
     }
 
     // MARK: - Exchange
@@ -150,47 +189,5 @@ final class NftNetlink {
                 }
             }
         }
-    }
-
-    /// Chain and comment of one NEWRULE message of a dump.
-    private static func rule(in nlh: UnsafePointer<nlmsghdr>) -> (chain: String, comment: String?)? {
-        var chain: String?
-        var comment: String?
-        let headerLength = MemoryLayout<nfgenmsg>.size
-        guard let payload = mnl_nlmsg_get_payload(nlh).map(UnsafeRawPointer.init) else { return nil }
-        let end = payload + Int(mnl_nlmsg_get_payload_len(nlh))
-        var cursor = payload + Int(vnet_mnl_align(headerLength))
-        while cursor + MemoryLayout<nlattr>.size <= end {
-            let header = cursor.loadUnaligned(as: nlattr.self)
-            let length = Int(header.nla_len)
-            guard length >= MemoryLayout<nlattr>.size, cursor + length <= end else { break }
-            let value = UnsafeRawBufferPointer(start: cursor + MemoryLayout<nlattr>.size, count: length - MemoryLayout<nlattr>.size)
-            switch UInt32(header.nla_type) & 0x3FFF {
-            case NFTA_RULE_CHAIN.rawValue: chain = cString(value)
-            case NFTA_RULE_USERDATA.rawValue: comment = userDataComment(value)
-            default: break
-            }
-            cursor += Int(vnet_mnl_align(length))
-        }
-        return chain.map { ($0, comment) }
-    }
-
-    private static func cString(_ bytes: UnsafeRawBufferPointer) -> String {
-        let text = bytes.prefix { $0 != 0 }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The comment in nft's rule user data: type-length-value records of one byte each for type and length.
-    private static func userDataComment(_ bytes: UnsafeRawBufferPointer) -> String? {
-        var index = 0
-        while index + 2 <= bytes.count {
-            let type = bytes[index], length = Int(bytes[index + 1])
-            guard index + 2 + length <= bytes.count else { return nil }
-            if type == ruleCommentUserDataType {
-                return cString(UnsafeRawBufferPointer(rebasing: bytes[(index + 2)..<(index + 2 + length)]))
-            }
-            index += 2 + length
-        }
-        return nil
     }
 }

@@ -43,14 +43,17 @@ struct Message: Sendable {
 ///
 /// Walked once with libmnl's `mnl_attr_ok`/`mnl_attr_next` (which check every length against the buffer),
 /// kept as ranges into the message's bytes: nothing is copied until a value is read. A type that occurs
-/// twice keeps its last occurrence, which is what rtnetlink's own parsers do.
+/// twice keeps its last occurrence, which is what rtnetlink's own parsers do. The index is a flat list
+/// searched from the end, not a dictionary: a link message has ~50 attributes of which a reader asks for a
+/// handful, and hashing every one cost more than the whole lookup (a 250-link dump is read every second
+/// by the console).
 struct Attributes: Sendable {
     private let bytes: [UInt8]
-    private var ranges: [UInt16: Range<Int>] = [:]
+    private var found: [(type: UInt16, range: Range<Int>)] = []
 
     init(bytes: [UInt8], range: Range<Int>) {
         self.bytes = bytes
-        var found: [UInt16: Range<Int>] = [:]
+        var found: [(type: UInt16, range: Range<Int>)] = []
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress, !range.isEmpty else { return }
             var attribute = (base + range.lowerBound).assumingMemoryBound(to: nlattr.self)
@@ -58,27 +61,31 @@ struct Attributes: Sendable {
             while mnl_attr_ok(attribute, remaining) {
                 guard let payload = mnl_attr_get_payload(attribute) else { break }
                 let start = UnsafeRawPointer(payload) - base
-                found[mnl_attr_get_type(attribute)] = start..<(start + Int(mnl_attr_get_payload_len(attribute)))
+                found.append((mnl_attr_get_type(attribute), start..<(start + Int(mnl_attr_get_payload_len(attribute)))))
                 guard let next = mnl_attr_next(attribute) else { break }
                 remaining -= Int32(UnsafeRawPointer(next) - UnsafeRawPointer(attribute))
                 attribute = UnsafePointer(next)
             }
         }
-        ranges = found
+        self.found = found
     }
 
-    var types: [UInt16] { ranges.keys.sorted() }
+    private func range(_ type: some BinaryInteger) -> Range<Int>? {
+        let wanted = UInt16(truncatingIfNeeded: type)
+        return found.last { $0.type == wanted }?.range
+    }
 
-    func has(_ type: some BinaryInteger) -> Bool { ranges[UInt16(truncatingIfNeeded: type)] != nil }
+    var types: [UInt16] { Set(found.map(\.type)).sorted() }
+
+    func has(_ type: some BinaryInteger) -> Bool { range(type) != nil }
 
     func bytes(_ type: some BinaryInteger) -> [UInt8]? {
-        guard let range = ranges[UInt16(truncatingIfNeeded: type)] else { return nil }
+        guard let range = range(type) else { return nil }
         return Array(bytes[range])
     }
 
-    /// A fixed-size value; nil when the payload is shorter than `T` (a malformed or foreign attribute).
     private func value<T: FixedWidthInteger>(_ type: some BinaryInteger, as _: T.Type) -> T? {
-        guard let range = ranges[UInt16(truncatingIfNeeded: type)], range.count >= MemoryLayout<T>.size else { return nil }
+        guard let range = range(type), range.count >= MemoryLayout<T>.size else { return nil }
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: range.lowerBound, as: T.self) }
     }
 
@@ -102,14 +109,14 @@ struct Attributes: Sendable {
     }
 
     func nested(_ type: some BinaryInteger) -> Attributes? {
-        guard let range = ranges[UInt16(truncatingIfNeeded: type)] else { return nil }
+        guard let range = range(type) else { return nil }
         return Attributes(bytes: bytes, range: range)
     }
 
     /// A kernel struct such as `rtnl_link_stats64`: copies min(payload, size) bytes into a zeroed value,
     /// because the kernel's struct may be longer (newer fields) or shorter (older kernel) than our header's.
     func structure<T: BitwiseCopyable>(_ type: some BinaryInteger, zero: T) -> T? {
-        guard let range = ranges[UInt16(truncatingIfNeeded: type)] else { return nil }
+        guard let range = range(type) else { return nil }
         var result = zero
         withUnsafeMutableBytes(of: &result) { target in
             bytes.withUnsafeBytes { source in
