@@ -5,13 +5,12 @@ import Foundation
 #endif
 import VNetModel
 
-/// Serialises JSON for stdout: sorted keys, so outputs are stable and diffable.
+/// Serialises JSON for stdout: sorted keys, so outputs are stable and diffable. Through `JSONWriter`, not
+/// Foundation's encoder: the encoder's first use in a process (every CNI call is one) cost more than the
+/// rest of writing the result.
 public enum JSONOutput {
     public static func bytes(_ value: JSONValue) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Array(data) + [UInt8(ascii: "\n")]
+        JSONWriter.bytes(value) + [UInt8(ascii: "\n")]
     }
 
     public static func error(_ error: CNIError, version: String) -> [UInt8] {

@@ -69,7 +69,6 @@ public struct Pool: Hashable, Sendable {
     public let gateway: IPv4Address
     public let addresses: [IPv4Address]
     public let dns: DNSSettings?
-    private let members: Set<IPv4Address>
 
     public init(_ definition: PoolDefinition) throws(PoolError) {
         let subnet = definition.subnet.canonical
@@ -90,30 +89,43 @@ public struct Pool: Hashable, Sendable {
             }
         }
 
-        var chosen = Set<IPv4Address>()
+        // Every CNI call builds its pool, so no hashing of each address: collect, sort, drop duplicates.
+        var chosen: [IPv4Address] = []
         var total: UInt64 = 0
         for text in definition.addresses {
             guard let range = AddressRange(text) else { throw .invalidRange(text) }
             guard subnet.contains(range.first), subnet.contains(range.last) else { throw .outsideSubnet(text, subnet: subnet) }
             total += range.count
             guard total <= UInt64(Self.maximumSize) else { throw .tooLarge(count: total, limit: Self.maximumSize) }
+            chosen.reserveCapacity(Int(total))
             var value = range.first.value
             while true {
                 let address = IPv4Address(value)
-                if !excluded.contains(address) { chosen.insert(address) }
+                if !excluded.contains(address) { chosen.append(address) }
                 if value == range.last.value { break }
                 value += 1
             }
         }
-        guard !chosen.isEmpty else { throw .empty }
+        chosen.sort()
+        var unique: [IPv4Address] = []
+        unique.reserveCapacity(chosen.count)
+        for address in chosen where unique.last != address { unique.append(address) }
+        guard !unique.isEmpty else { throw .empty }
         self.subnet = subnet
         self.gateway = gateway
-        self.addresses = chosen.sorted()
+        self.addresses = unique
         self.dns = definition.dns
-        self.members = chosen
     }
 
     public var capacity: Int { addresses.count }
 
-    public func contains(_ address: IPv4Address) -> Bool { members.contains(address) }
+    /// Binary search in the sorted addresses.
+    public func contains(_ address: IPv4Address) -> Bool {
+        var low = 0, high = addresses.count
+        while low < high {
+            let middle = (low + high) / 2
+            if addresses[middle] < address { low = middle + 1 } else { high = middle }
+        }
+        return low < addresses.count && addresses[low] == address
+    }
 }

@@ -8,6 +8,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import VNetModel
 import VNetSystem
 
 /// Counts and latency histograms of plugin calls, kept by the plugins themselves in
@@ -53,16 +54,43 @@ public struct CallMetrics: Codable, Sendable, Hashable {
         defer { flock(fd, LOCK_UN) }
         var buffer = [UInt8](repeating: 0, count: 16_384)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        var metrics = n > 0 ? ((try? JSONDecoder().decode(CallMetrics.self, from: Data(buffer[0..<n]))) ?? CallMetrics()) : CallMetrics()
+        var metrics = n > 0 ? (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics()) : CallMetrics()
         metrics.record(verb: verb, seconds: seconds, ok: ok)
-        guard let bytes = try? JSONEncoder().encode(metrics) else { return }
+        let bytes = metrics.json
         ftruncate(fd, 0)
-        _ = Array(bytes).withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
     public static func load(directory: String) -> CallMetrics {
-        guard let bytes = try? Files.read(path(directory: directory)),
-              let metrics = try? JSONDecoder().decode(CallMetrics.self, from: Data(bytes)) else { return CallMetrics() }
+        guard let bytes = try? Files.read(path(directory: directory)), let metrics = CallMetrics(json: bytes) else { return CallMetrics() }
         return metrics
+    }
+
+    // The file is JSON written and read by hand (`JSONWriter`, `JSONParser`): Foundation's coders cost more
+    // on a CNI call's path than the rest of recording a sample.
+
+    /// `{"verbs": {"<verb>": {"count", "errors", "sumSeconds", "bucketCounts"}}}`.
+    var json: [UInt8] {
+        JSONWriter.bytes(.object(["verbs": .object(verbs.mapValues { verb in
+            .object(["count": .number(Double(verb.count)), "errors": .number(Double(verb.errors)),
+                     "sumSeconds": .number(verb.sumSeconds),
+                     "bucketCounts": .array(verb.bucketCounts.map { .number(Double($0)) })])
+        })]))
+    }
+
+    /// Reads `json`'s layout; nil when the bytes are not that.
+    init?(json bytes: [UInt8]) {
+        guard let value = try? JSONParser.parse(bytes), let verbs = value["verbs"]?.objectValue else { return nil }
+        for (name, entry) in verbs {
+            guard let count = entry["count"]?.numberValue, let errors = entry["errors"]?.numberValue,
+                  let sum = entry["sumSeconds"]?.numberValue, let buckets = entry["bucketCounts"]?.arrayValue,
+                  let count = UInt64(exactly: count.rounded(.down)), let errors = UInt64(exactly: errors.rounded(.down)) else { return nil }
+            var verb = Verb()
+            verb.count = count
+            verb.errors = errors
+            verb.sumSeconds = sum
+            verb.bucketCounts = buckets.map { UInt64(exactly: ($0.numberValue ?? 0).rounded(.down)) ?? 0 }
+            self.verbs[name] = verb
+        }
     }
 }

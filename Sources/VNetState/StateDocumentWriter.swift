@@ -117,7 +117,9 @@ struct StateDocumentWriter {
         separate()
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: " "))
     }
 
     /// The comma (after the first member) and the new line with indentation before a member.
@@ -137,8 +139,15 @@ struct StateDocumentWriter {
         out.append(bracket)
     }
 
+    /// A new line and the indentation of `depth` levels (two spaces each), copied from one static run.
     private mutating func newline(depth: Int) {
-        out.append(UInt8(ascii: "\n"))
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        let run: StaticString = "\n                                "
+        let count = 1 + depth * 2
+        if count <= run.utf8CodeUnitCount {
+            out.append(contentsOf: UnsafeBufferPointer(start: run.utf8Start, count: count))
+        } else {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        }
     }
 }

@@ -71,10 +71,10 @@ public final class StateLock {
         }
         fd = descriptor
         let holder = LockHolder(pid: getpid(), verb: verb, since: Date())
-        if let bytes = try? Self.encoder.encode(holder) {
-            ftruncate(descriptor, 0)
-            _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        }
+        let bytes = JSONWriter.bytes(.object(["pid": .number(Double(holder.pid)), "verb": .string(holder.verb),
+                                              "since": .string(ISO8601.format(holder.since))]))
+        ftruncate(descriptor, 0)
+        _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
     public func release() {
@@ -103,20 +103,11 @@ public final class StateLock {
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }
-        return try? decoder.decode(LockHolder.self, from: Data(buffer[0..<n]))
+        guard let value = try? JSONParser.parse(Array(buffer[0..<n])), let pid = value["pid"]?.intValue,
+              let verb = value["verb"]?.stringValue, let since = value["since"]?.stringValue.flatMap(ISO8601.parse),
+              let pid32 = Int32(exactly: pid) else { return nil }
+        return LockHolder(pid: pid32, verb: verb, since: since)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }
 
 /// A one-shot SIGALRM to the calling thread that interrupts its blocking flock(2): the handler is installed
