@@ -1,5 +1,4 @@
 import VNetModel
-import VNetSystem
 
 /// What the operations need from the kernel's links, addresses and routes. The netlink adapter implements
 /// it (`NetlinkKernel`); keeping it small is what lets one ADD be followed from main to netlink.
@@ -17,9 +16,6 @@ public protocol NodeKernel {
     func removeHostRoute(to address: IPv4Address, bridge: String) throws
     /// Deletes a link by name; a missing link is success. Returns whether it existed.
     @discardableResult func deleteLink(named name: String) throws -> Bool
-    /// `deleteLink` on another thread, for DEL: deleting a veth sleeps in the kernel (an RCU barrier,
-    /// ~15-20 ms) while the rest of DEL can go on. `wait()` gives what `deleteLink` would.
-    func startDeletingLink(named name: String) throws -> BackgroundWork<Bool>
     /// Every link of the node namespace with its counters.
     func links() throws -> [LinkInfo]
     /// One link by name (its master resolved to a name), or nil: CHECK asks for two, not for all.

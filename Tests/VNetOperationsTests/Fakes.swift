@@ -1,6 +1,5 @@
 import Glibc
 import VNetModel
-import VNetSystem
 @testable import VNetOperations
 
 /// An in-memory kernel for testing the operations' ordering and rollback. The real kernel is exercised by
@@ -47,11 +46,6 @@ final class FakeKernel: NodeKernel {
     func removeHostRoute(to address: IPv4Address, bridge: String) throws { hostRoutes.remove(address) }
 
     func deleteLink(named name: String) throws -> Bool { linkTable.removeValue(forKey: name) != nil }
-
-    func startDeletingLink(named name: String) throws -> BackgroundWork<Bool> {
-        let existed = try deleteLink(named: name)
-        return BackgroundWork { existed }
-    }
 
     func links() throws -> [LinkInfo] { Array(linkTable.values) }
 

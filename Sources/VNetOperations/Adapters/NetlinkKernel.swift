@@ -60,12 +60,6 @@ public final class NetlinkKernel: NodeKernel {
     @discardableResult
     public func deleteLink(named name: String) throws -> Bool { try netlink.deleteLink(named: name) }
 
-    /// A socket of its own, opened here (so in this thread's namespace) and used only by the new thread.
-    public func startDeletingLink(named name: String) throws -> BackgroundWork<Bool> {
-        let socket = SocketBox(netlink: try Netlink())
-        return BackgroundWork { try socket.netlink.deleteLink(named: name) }
-    }
-
     public func links() throws -> [LinkInfo] { try netlink.linkInfos() }
 
     public func link(named name: String) throws -> LinkInfo? {
@@ -85,9 +79,4 @@ public final class NetlinkKernel: NodeKernel {
     }
 
     public func isNamespaceAlive(_ path: String) -> Bool { NetworkNamespace.isNetworkNamespace(path) }
-}
-
-/// Hands a netlink socket to the one thread that will use it.
-private struct SocketBox: @unchecked Sendable {
-    let netlink: Netlink
 }
