@@ -75,6 +75,9 @@ static inline unsigned char vnet_if_oper_testing(void) { return IF_OPER_TESTING;
 static inline unsigned char vnet_if_oper_dormant(void) { return IF_OPER_DORMANT; }
 static inline unsigned char vnet_if_oper_up(void) { return IF_OPER_UP; }
 
+/// RTM_GETSTATS: the filter bit that asks only for each link's 64-bit counters.
+static inline unsigned vnet_ifla_stats_filter_link64(void) { return IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64); }
+
 /// nfnetlink: the nf_tables subsystem, batch delimiters, protocol version, and the netlink family.
 static inline int vnet_netlink_netfilter(void) { return NETLINK_NETFILTER; }
 static inline unsigned vnet_nfnl_subsys_nftables(void) { return NFNL_SUBSYS_NFTABLES; }

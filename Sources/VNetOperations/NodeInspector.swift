@@ -16,10 +16,13 @@ public struct NodeInspector {
     public let node: Node
     /// The network's IPAM, for pool usage and source freshness; nil under a delegated IPAM.
     public let ipam: IPAMService?
+    /// Links cached between link events (the console); nil: a full link dump every snapshot.
+    public let linkTable: LinkTable?
 
-    public init(node: Node, ipam: IPAMService?) {
+    public init(node: Node, ipam: IPAMService?, linkTable: LinkTable? = nil) {
         self.node = node
         self.ipam = ipam
+        self.linkTable = linkTable
     }
 
     public func snapshot(now: Date = Date()) -> NodeSnapshot {
@@ -32,7 +35,7 @@ public struct NodeInspector {
             state = NetworkState(network: node.config.network)
         }
         let links: [LinkInfo]
-        do { links = try node.kernel.links() } catch {
+        do { links = try linkTable?.links(from: node.kernel, now: now) ?? node.kernel.links() } catch {
             alerts.append(Alert(severity: .critical, message: "cannot list links: \(error)"))
             links = []
         }

@@ -18,8 +18,12 @@ public protocol NodeKernel {
     @discardableResult func deleteLink(named name: String) throws -> Bool
     /// Every link of the node namespace with its counters.
     func links() throws -> [LinkInfo]
+    /// Every link's counters by ifindex, without the rest (a much lighter dump than `links()`).
+    func linkCounters() throws -> [Int32: LinkCounters]
     /// One link by name (its master resolved to a name), or nil: CHECK asks for two, not for all.
     func link(named name: String) throws -> LinkInfo?
+    /// One link by ifindex (its master resolved to a name), or nil.
+    func link(index: Int32) throws -> LinkInfo?
     /// The pod-side view for CHECK, or nil when the interface is missing.
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState?
     /// The preferred source address for traffic to `destination`: the node's primary address.

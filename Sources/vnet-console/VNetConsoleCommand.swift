@@ -102,7 +102,12 @@ struct VNetConsoleCommand: ParsableCommand {
         let loaded = ThemeLoader.resolve(name: theme, directories: directories, environment: environment)
         let canChange = !readOnly && Privilege.isRoot
         let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node, stateDir: dataDir) : nil
-        let controller = ConsoleController(source: InspectorSource(inspector: inspector), actions: actions,
+        // Wake on link changes (a pod added or removed), not only on the timer; between link events the
+        // links are kept and only their counters are read again (`LinkTable`).
+        let monitor = try? NetlinkEventMonitor()
+        let linkTable = monitor == nil ? nil : LinkTable()
+        let source = InspectorSource(inspector: NodeInspector(node: inspector.node, ipam: inspector.ipam, linkTable: linkTable))
+        let controller = ConsoleController(source: source, actions: actions,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
         loaded.warnings.forEach { controller.notify($0, isError: true) }
         if !readOnly && !Privilege.isRoot { controller.notify("read-only: changes need root", isError: false) }
@@ -114,9 +119,19 @@ struct VNetConsoleCommand: ParsableCommand {
             throw ValidationError("\(error); for scripts use --once (or --once --json)")
         }
         let app = ConsoleApp(controller: controller, terminal: terminal)
-        // Wake on link changes (a pod added or removed), not only on the timer.
-        let monitor = try? NetlinkEventMonitor()
-        if let monitor { app.watch(fd: monitor.fileDescriptor) { _ = try? monitor.drain() } }
+        if let monitor {
+            app.watch(fd: monitor.fileDescriptor) {
+                guard let events = try? monitor.drain() else { return linkTable?.invalidate() ?? () }
+                for event in events {
+                    switch event {
+                    case .linkAdded(let link), .linkChanged(let link): linkTable?.linkChanged(index: link.index)
+                    case .linkRemoved(let index, _): linkTable?.linkChanged(index: index)
+                    case .overflow: linkTable?.invalidate()
+                    case .addressAdded, .addressRemoved: break
+                    }
+                }
+            }
+        }
         if QuitGuard.requested == 0 { app.run() }
         terminal.shutdown()
         if let signal = terminal.quitSignal { throw ExitCode(128 + signal) }

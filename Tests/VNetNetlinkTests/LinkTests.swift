@@ -91,6 +91,11 @@ final class LinkTests: NamespacedTestCase {
         let podView = try Netlink(in: pod).link(named: "eth0")
         XCTAssertEqual(podView?.mac, pair.peerMAC)
         XCTAssertEqual(podView?.peerIndex, pair.host.index)
+
+        // The counters-only dump covers the same links with the same counters.
+        let counters = try netlink.linkCounters()
+        XCTAssertEqual(Set(counters.keys), Set(infos.map(\.index)))
+        XCTAssertEqual(counters[info.index]?.txPackets, try netlink.linkInfos().first { $0.name == host }?.counters.txPackets)
     }
 
     func testDeletingTheHostEndRemovesThePeer() throws {

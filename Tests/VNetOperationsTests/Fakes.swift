@@ -11,6 +11,7 @@ final class FakeKernel: NodeKernel {
     var aliveNamespaces = Set<String>()
     var failOn: String?
     var calls: [String] = []
+    var linkDumps = 0
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -47,9 +48,18 @@ final class FakeKernel: NodeKernel {
 
     func deleteLink(named name: String) throws -> Bool { linkTable.removeValue(forKey: name) != nil }
 
-    func links() throws -> [LinkInfo] { Array(linkTable.values) }
+    func links() throws -> [LinkInfo] {
+        linkDumps += 1
+        return Array(linkTable.values)
+    }
+
+    func linkCounters() throws -> [Int32: LinkCounters] {
+        Dictionary(linkTable.values.map { ($0.index, $0.counters) }, uniquingKeysWith: { first, _ in first })
+    }
 
     func link(named name: String) throws -> LinkInfo? { linkTable[name] }
+
+    func link(index: Int32) throws -> LinkInfo? { linkTable.values.first { $0.index == index } }
 
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
         podAddresses[netns].map {

@@ -50,24 +50,30 @@ public struct SnapshotRates: Sendable {
         guard dt > 0 else { seconds = nil; return }
         seconds = dt
 
-        var oldLinks: [String: LinkInfo] = [:]
-        for link in previous.links { oldLinks[link.name] = link }
-        if let bridge = previous.bridgeLink { oldLinks[bridge.name] = bridge }
-        var newLinks = current.links
-        if let bridge = current.bridgeLink, !newLinks.contains(where: { $0.name == bridge.name }) { newLinks.append(bridge) }
-        for endpoint in current.endpoints { if let link = endpoint.link, !newLinks.contains(link) { newLinks.append(link) } }
-        for endpoint in previous.endpoints { if let link = endpoint.link, oldLinks[link.name] == nil { oldLinks[link.name] = link } }
-        for link in newLinks {
-            guard let old = oldLinks[link.name], old.index == link.index else { continue }
+        // Only index and counters are kept, and links are matched by name through dictionaries: this runs
+        // on every refresh of the console, with a link per pod.
+        var oldLinks: [String: (index: Int32, counters: LinkCounters)] = [:]
+        oldLinks.reserveCapacity(previous.links.count + previous.endpoints.count + 1)
+        for link in previous.links { oldLinks[link.name] = (link.index, link.counters) }
+        if let bridge = previous.bridgeLink { oldLinks[bridge.name] = (bridge.index, bridge.counters) }
+        for endpoint in previous.endpoints {
+            if let link = endpoint.link, oldLinks[link.name] == nil { oldLinks[link.name] = (link.index, link.counters) }
+        }
+        var seen = Set<String>()
+        func measure(_ link: LinkInfo) {
+            guard seen.insert(link.name).inserted, let old = oldLinks[link.name], old.index == link.index else { return }
             let a = old.counters, b = link.counters
             guard let rx = CounterDelta(packets: (a.rxPackets, b.rxPackets), bytes: (a.rxBytes, b.rxBytes), seconds: dt),
                   let tx = CounterDelta(packets: (a.txPackets, b.txPackets), bytes: (a.txBytes, b.txBytes), seconds: dt)
-            else { continue }
+            else { return }
             let dropped = (b.rxDropped &+ b.txDropped) &- (a.rxDropped &+ a.txDropped)
             let errors = (b.rxErrors &+ b.txErrors) &- (a.rxErrors &+ a.txErrors)
             links[link.name] = LinkDelta(rx: rx, tx: tx, dropped: dropped > (1 << 62) ? 0 : dropped,
                                          errors: errors > (1 << 62) ? 0 : errors)
         }
+        for link in current.links { measure(link) }
+        if let bridge = current.bridgeLink { measure(bridge) }
+        for endpoint in current.endpoints { if let link = endpoint.link { measure(link) } }
 
         var oldRules: [String: NATRuleCounter] = [:]
         for rule in previous.nat.rules { oldRules[Self.ruleID(rule)] = rule }
