@@ -40,7 +40,12 @@ public enum ISO8601 {
 
     /// Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a "+HH:MM"/"-HH:MM" offset; nil when malformed.
     public static func parse(_ text: String) -> Date? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// `parse(_:)` on UTF-8 bytes, for readers that have bytes and no `String`.
+    public static func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") else { return nil }
         func digits(_ range: Range<Int>) -> Int64? {

@@ -241,7 +241,9 @@ struct StateDocumentFastReader {
         return length <= 32 ? IPv4Prefix(address: address, length: length) : nil
     }
 
-    private mutating func date() -> Date? { string().flatMap { ISO8601.parse($0) } }
+    private mutating func date() -> Date? {
+        stringBytes().flatMap { ISO8601.parse(utf8: UnsafeBufferPointer(rebasing: bytes[$0])) }
+    }
 
     /// A plain non-negative whole number of at most 15 digits (what `JSONValue.intValue` takes exactly).
     private mutating func wholeNumber() -> Int? {
