@@ -182,9 +182,10 @@ def render(data):
               "same objects read back (CHECK); elements, route and veth removed (DEL). No exec, no config, no state "
               "file. Python's own overhead is in the wall time; the system CPU column is what the kernel spent in "
               "the process's system calls. vnet's numbers are p50 at 1 in parallel.", ""] + floor_lines + [""]
-    lines += ["## IPAM alone (durable commit)", "",
+    lines += ["## IPAM alone", "",
               f"`vnet-ipam` ADD then DEL of {cfg['ipam_count']} attachments, called directly (no network plugin); "
-              "host-local for context. Every vnet-ipam change is an fsync'd atomic rename.", ""] + R.ipam_table(data["ipam"]) + [""]
+              "host-local for context. Every vnet-ipam change is an atomic rename of the whole state document (flushed "
+              "to disk once per boot, not per change: docs/state.md).", ""] + R.ipam_table(data["ipam"]) + [""]
     lines += ["## Peak RSS per call (KiB)", "", "GNU time's %M over separate calls (not the timed ones): the plugin "
               "and the children it waited for. GNU time's own image before exec (~1 MB, see /bin/true under Process "
               "start) is the smallest value it can show. CNI verbs are on a node with all pods attached.", ""] + R.rss_table(data["pop"], data["ipam"], data["start"]) + [""]

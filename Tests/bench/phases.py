@@ -165,7 +165,7 @@ def floor(namespaces, pods):
 # --- IPAM alone --------------------------------------------------------------------------------------------
 
 def ipam(namespaces, root, vnet_bin, count, worker_counts, reps):
-    """vnet-ipam ADD then DEL of `count` attachments (durable commit each), host-local beside it, at each
+    """vnet-ipam ADD then DEL of `count` attachments (one atomic commit each), host-local beside it, at each
     worker count; alternating order per repetition."""
     ns = namespaces.make("ipam")
     binaries = {"vnet-ipam": os.path.join(vnet_bin, "vnet-ipam"), "host-local": "/usr/lib/cni/host-local"}
