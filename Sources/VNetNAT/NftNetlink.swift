@@ -62,6 +62,11 @@ final class NftNetlink {
             if code == ENOENT { throw .tableMissing("ip \(table)") }
             throw .netlinkFailed(operation: "change elements of table ip \(table)", errno: code)
         }
+        // Every element message asked for an ack: success is every one of them answered.
+        let expected = sets.count * ((add.isEmpty ? 0 : 1) + (delete.isEmpty ? 0 : 1))
+        if answers.statuses < expected {
+            throw .netlinkFailed(operation: "change elements of table ip \(table) (\(answers.statuses) of \(expected) answered)", errno: EPROTO)
+        }
     }
 
     /// Whether `address` is an element of `set`; false when the set or table is not there.
@@ -72,6 +77,7 @@ final class NftNetlink {
         let answers = try exchange(messages.bytes, operation: "get element of set \(set)", dump: false, since: first)
         if answers.errors.contains(ENOENT) { return false }
         if let code = answers.errors.first { throw .netlinkFailed(operation: "get element of set \(set)", errno: code) }
+        if answers.statuses == 0 { throw .netlinkFailed(operation: "get element of set \(set) (no answer)", errno: EPROTO) }
         return answers.replies > 0
     }
 
@@ -149,6 +155,8 @@ final class NftNetlink {
     private struct Answers {
         var errors: [Int32] = []
         var replies = 0
+        /// Status messages (NLMSG_ERROR, an ack when its code is 0) received.
+        var statuses = 0
     }
 
     /// Sends one datagram and reads its answers. nfnetlink handles a request (a batch included) within
@@ -180,6 +188,7 @@ final class NftNetlink {
                         let code = payload.loadUnaligned(as: Int32.self)
                         if code < 0 { answers.errors.append(-code) }
                     }
+                    answers.statuses += 1
                     if dump { return answers }
                 } else if type == vnet_nlmsg_done() {
                     return answers

@@ -7,19 +7,12 @@ import VNetSystem
 /// Commits flush once per boot (the marker), and a document torn by a power cut is told apart from one
 /// damaged within this boot by the marker alone.
 final class BootMarkerTests: XCTestCase {
-    var dataDir = ""
+    private var directory: TemporaryDataDirectory!
+    var dataDir: String { directory.path }
 
-    override func setUpWithError() throws {
-        var template = Array("/tmp/vnet-boot-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        dataDir = String(cString: try XCTUnwrap(made))
-    }
+    override func setUpWithError() throws { directory = try TemporaryDataDirectory() }
 
-    override func tearDown() {
-        for name in Files.list(dataDir + "/net") { unlink(dataDir + "/net/" + name) }
-        rmdir(dataDir + "/net")
-        rmdir(dataDir)
-    }
+    override func tearDown() { directory.remove() }
 
     func commitOneLease(_ store: StateStore) throws {
         try store.update(verb: "test", lockTimeout: 1) {

@@ -5,20 +5,12 @@ import VNetModel
 import VNetSystem
 
 final class StateStoreTests: XCTestCase {
-    var dataDir = ""
+    private var directory: TemporaryDataDirectory!
+    var dataDir: String { directory.path }
 
-    override func setUpWithError() throws {
-        var template = Array("/tmp/vnet-state-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        dataDir = String(cString: try XCTUnwrap(made))
-    }
+    override func setUpWithError() throws { directory = try TemporaryDataDirectory() }
 
-    override func tearDown() {
-        for name in Files.list(dataDir + "/net") { unlink(dataDir + "/net/" + name) }
-        rmdir(dataDir + "/net")
-        for name in Files.list(dataDir) { unlink(dataDir + "/" + name) }
-        rmdir(dataDir)
-    }
+    override func tearDown() { directory.remove() }
 
     func lease(_ id: String, _ address: String) -> Lease {
         Lease(key: AttachmentKey(containerID: id, ifname: "eth0"), address: IPv4Address(address)!, createdAt: Date(), owner: "t")
