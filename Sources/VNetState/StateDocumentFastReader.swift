@@ -250,6 +250,8 @@ struct StateDocumentFastReader {
         let start = index
         var value = 0
         while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            // More than 15 digits is not ours to read, and would overflow below.
+            guard index - start < 15 else { return nil }
             value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
             index += 1
         }

@@ -44,4 +44,18 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(ISO8601.format(Date(timeIntervalSince1970: 1_800_000_000)), "2027-01-15T08:00:00Z")
         XCTAssertEqual(ISO8601.parse("2027-01-15T09:00:00+01:00"), Date(timeIntervalSince1970: 1_800_000_000))
     }
+
+    /// The differential check (direct reader against general reader) found that the direct reader
+    /// accumulated a whole number before counting its digits: a 22-digit schema overflowed and trapped.
+    /// It now gives up after 15 digits and the general reader words the refusal.
+    func testALongNumberIsRefusedNotATrap() {
+        let bytes = Array(#"{"schema":9999919999999999999999,"network":"n","gen99,"gee":[]}"#.utf8)
+        guard case .failure = StateCodec.decode(bytes) else { return XCTFail("accepted") }
+        let long = Array(#"{"schema":1,"network":"n","generation":12345678901234567890123,"released":[],"endpoints":[],"flagged":[],"leases":[]}"#.utf8)
+        switch (StateCodec.decode(long), StateCodec.decode(long, reader: .general)) {
+        case (.failure(let a), .failure(let b)): XCTAssertEqual(a.reason, b.reason)
+        case (.success(let a), .success(let b)): XCTAssertEqual(a, b)
+        default: XCTFail("the readers disagree")
+        }
+    }
 }

@@ -83,3 +83,30 @@ def test_pod_reaches_its_gateway_and_node(attached):
     topo, pods, ips = attached
     assert ping(pods[0].path, "10.240.0.1")
     assert ping(pods[0].path, topo.nodes[0].primary)
+
+
+@pytest.mark.parametrize("tamper", [("flush", "chain", "ip", "vnet", "postrouting"), ("flush", "ruleset")],
+                         ids=["chain-flushed", "ruleset-flushed"])
+def test_the_next_add_repairs_a_tampered_nat_table(namespaces, topo, tamper):
+    """A firewall reload or an operator's nft drops vnet's rules or its whole table. The next ADD sees it
+    (the quick netlink look every ADD takes), rebuilds the table with every recorded pod in it, and the
+    pods that were there before SNAT again and pass CHECK."""
+    node = topo.nodes[0]
+    runtime = Runtime(node.conflist(), node=node.ns)
+    pods = namespaces.make_many("n", 2)
+    runtime.add("n0", pods[0].path)
+    try:
+        node.ns.run("nft", *tamper)
+        runtime.add("n1", pods[1].path)
+        try:
+            runtime.check("n0")
+            runtime.check("n1")
+            recorder = SourceRecorder(topo.internet)
+            try:
+                assert seen_source(pods[0].path, INTERNET) == node.primary, "the older pod is translated again"
+            finally:
+                recorder.stop()
+        finally:
+            runtime.delete("n1")
+    finally:
+        runtime.delete("n0")
