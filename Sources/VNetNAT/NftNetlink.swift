@@ -36,7 +36,9 @@ final class NftNetlink {
         self.socket = socket
         portID = mnl_socket_get_portid(socket)
         sequence = UInt32(truncatingIfNeeded: time(nil))
-        buffer = .allocate(byteCount: vnet_mnl_socket_buffer_size(), alignment: 8)
+        // 32 KiB, as for rtnetlink: the kernel sizes a dump's datagrams to the reader's buffer, and a datagram
+        // longer than the buffer would be cut (MSG_TRUNC) and its elements lost.
+        buffer = .allocate(byteCount: 32_768, alignment: 8)
     }
 
     deinit {

@@ -224,6 +224,22 @@ final class NATTableTests: XCTestCase {
         }
     }
 
+    /// The netlink dumps of a full node span many datagrams: every element and counter comes back.
+    func testSnapshotOfAFullNodeHasEveryPod() throws {
+        let pods = (0..<UInt32(300)).map { IPv4Address(IPv4Address(10, 240, 2, 1).value + $0) }
+        try withTable { table in
+            _ = try table.ensure(config, pods: pods)
+            let snapshot = try table.snapshot()
+            XCTAssertEqual(snapshot.perPod.map(\.address), pods.sorted())
+            XCTAssertEqual(snapshot.snatAddress, config.snatAddress)
+            XCTAssertFalse(snapshot.rules.isEmpty)
+            XCTAssertTrue(try table.hasPod(pods[299]))
+            try table.removePod(pods[299])
+            XCTAssertFalse(try table.hasPod(pods[299]))
+            XCTAssertEqual(try table.snapshot().perPod.count, 299)
+        }
+    }
+
     func testOtherTablesAreUntouched() throws {
         try Shell.nft(node, "add", "table", "ip", "kube-proxy")
         try Shell.nft(node, "add", "set", "ip", "kube-proxy", "svc", "{", "type", "ipv4_addr", ";", "}")
