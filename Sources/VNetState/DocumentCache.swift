@@ -1,37 +1,25 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 import VNetModel
 
-/// The last document this process read or committed, keyed by the file's identity (inode, size, mtime).
+/// The last document this process read or committed, with the exact bytes it came from.
 ///
-/// Every commit renames a new inode into place, so an unchanged identity means an unchanged document: a
-/// verb that loads the state twice (outside and inside the lock), or a console refreshing an idle node,
-/// decodes it once.
+/// A verb that loads the state twice (outside and inside the lock) or a console refreshing an idle node
+/// decodes it once: a later load reads the file (cheap) and, when the bytes are the same, skips decoding.
+///
+/// Why bytes and not the file's identity (inode, size, mtime): commits are fast since they stopped
+/// flushing, so between two loads of one DEL other processes can commit twice; the file system may then
+/// hand the freed inode of an old document to the newest one, with the same size and, file times being
+/// coarse, the same mtime. A cache trusting that identity would serve a stale document under the lock and
+/// one commit would undo another's. Comparing the bytes cannot be fooled.
 final class DocumentCache: Sendable {
-    struct Identity: Hashable, Sendable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modifiedSeconds: Int
-        var modifiedNanoseconds: Int
+    private let entry = Mutex<(bytes: [UInt8], state: NetworkState)?>(nil)
+
+    /// The state decoded from exactly `bytes`, when that is the cached document.
+    func lookup(_ bytes: [UInt8]) -> NetworkState? {
+        entry.withLock { cached in cached.flatMap { $0.bytes == bytes ? $0.state : nil } }
     }
 
-    private let entry = Mutex<(identity: Identity, state: NetworkState)?>(nil)
-
-    static func identity(of path: String) -> Identity? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                        modifiedSeconds: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
-    }
-
-    func lookup(_ identity: Identity) -> NetworkState? {
-        entry.withLock { cached in cached?.identity == identity ? cached?.state : nil }
-    }
-
-    func store(_ state: NetworkState, identity: Identity?) {
-        entry.withLock { cached in cached = identity.map { ($0, state) } }
+    func store(_ state: NetworkState, bytes: [UInt8]) {
+        entry.withLock { cached in cached = (bytes, state) }
     }
 }

@@ -90,8 +90,6 @@ public struct StateStore: Sendable {
     }
 
     private func loadCommitted() throws(StateError) -> NetworkState {
-        let identity = DocumentCache.identity(of: statePath)
-        if let identity, let cached = cache.lookup(identity) { return cached }
         let bytes: [UInt8]?
         do throws(SystemError) { bytes = try Files.read(statePath) } catch { throw .io(error) }
         guard let bytes else {
@@ -100,10 +98,10 @@ public struct StateStore: Sendable {
             }
             return NetworkState(network: network)
         }
+        if let cached = cache.lookup(bytes) { return cached }
         switch StateCodec.decode(bytes) {
         case .success(let state):
-            // Only when the file did not change between the stat and the read.
-            if let identity, DocumentCache.identity(of: statePath) == identity { cache.store(state, identity: identity) }
+            cache.store(state, bytes: bytes)
             return state
         case .failure(let failure): throw .corrupt(path: statePath, reason: failure.reason)
         }
@@ -137,7 +135,7 @@ public struct StateStore: Sendable {
             let marker = BootMarker(directory: directory)
             let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
             try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
-            cache.store(state, identity: DocumentCache.identity(of: statePath))
+            cache.store(state, bytes: bytes)
         } catch {
             state.generation -= 1
             throw .io(error)

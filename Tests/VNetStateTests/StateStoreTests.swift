@@ -96,4 +96,35 @@ final class StateStoreTests: XCTestCase {
         XCTAssertThrowsError(try StateStore(dataDir: dataDir, network: "../etc"))
         XCTAssertThrowsError(try StateStore(dataDir: dataDir, network: ".hidden"))
     }
+
+    /// Between two loads of one process another one may commit twice; the newest document can then sit in
+    /// the inode of an old one, with its size and (coarse) mtime. The second load must still see it: the
+    /// cache compares bytes, not the file's identity. Simulated by rewriting the file in place, same size,
+    /// and putting its times back.
+    func testALoadNeverServesAStaleDocumentWithTheSameIdentity() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        let other = try StateStore(dataDir: dataDir, network: "net")
+        XCTAssertEqual(try store.load().leases.map(\.address.description), ["10.0.0.1"])
+        var before = stat()
+        XCTAssertEqual(stat(store.statePath, &before), 0)
+
+        var changed = try other.load()
+        changed.leases[0].address = IPv4Address("10.0.0.2")!
+        let bytes = try StateCodec.encode(changed)
+        let fd = open(store.statePath, O_WRONLY | O_TRUNC)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        XCTAssertEqual(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, bytes.count)
+        var times = [before.st_atim, before.st_mtim]
+        XCTAssertEqual(futimens(fd, &times), 0)
+        close(fd)
+        var after = stat()
+        XCTAssertEqual(stat(store.statePath, &after), 0)
+        XCTAssertEqual([after.st_ino, UInt(after.st_size)], [before.st_ino, UInt(before.st_size)], "same identity")
+        XCTAssertEqual(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec)
+
+        XCTAssertEqual(try store.load().leases.map(\.address.description), ["10.0.0.2"])
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("b", "10.0.0.3")) }
+        XCTAssertEqual(try other.load().leases.map(\.address.description), ["10.0.0.2", "10.0.0.3"])
+    }
 }
