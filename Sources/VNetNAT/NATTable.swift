@@ -128,7 +128,7 @@ public final class NATTable {
     /// Adds a pod's address to the pod sets in one transaction (netlink); adding it twice is a no-op (its
     /// counter is kept). Throws `tableMissing` when the table or a set is not there.
     public func addPod(_ address: IPv4Address) throws(NATError) {
-        try netlink.changeElements(table: name, sets: NATLayout(podSetsOf: name).sets.map(\.name), add: [address], delete: [])
+        try netlink.changeElements(table: name, sets: podSetNames, add: [address], delete: [])
     }
 
     /// Removes a pod's address from the pod sets in one transaction. Idempotent: the transaction adds the
@@ -136,11 +136,14 @@ public final class NATTable {
     /// A missing table is success too: the pod is certainly not in it.
     public func removePod(_ address: IPv4Address) throws(NATError) {
         do {
-            try netlink.changeElements(table: name, sets: NATLayout(podSetsOf: name).sets.map(\.name), add: [address], delete: [address])
+            try netlink.changeElements(table: name, sets: podSetNames, add: [address], delete: [address])
         } catch .tableMissing {
             return
         }
     }
+
+    /// The sets that hold one element per pod.
+    private var podSetNames: [String] { NATLayout(podSetsOf: name).sets.map(\.name) }
 
     /// Whether the pod's address is in the `pods` set (one netlink lookup); false when the table is missing.
     public func hasPod(_ address: IPv4Address) throws(NATError) -> Bool {

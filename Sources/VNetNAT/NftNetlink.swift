@@ -20,10 +20,6 @@ final class NftNetlink {
     private var sequence: UInt32
     private let buffer: UnsafeMutableRawBufferPointer
 
-    /// libnftnl's rule user-data type for a comment (`NFTNL_UDATA_RULE_COMMENT` in libnftnl/udata.h, a
-    /// header this build does not use): nft stores a rule's comment as this TLV.
-    static let ruleCommentUserDataType: UInt8 = 0
-
     init() throws(NATError) {
         guard let socket = mnl_socket_open2(vnet_netlink_netfilter(), Int32(SOCK_CLOEXEC.rawValue)) else {
             throw .netlinkFailed(operation: "open nf_tables netlink socket", errno: errno)
@@ -51,70 +47,68 @@ final class NftNetlink {
     /// Adds `add` and then deletes `delete` in each of `sets`, all in one transaction. Adding an element
     /// that is there is not an error (nft's `add element`). Throws `tableMissing` when a set is not there.
     func changeElements(table: String, sets: [String], add: [IPv4Address], delete: [IPv4Address]) throws(NATError) {
-        let first = sequence &+ 1
-        var messages = MessageWriter(buffer)
-        messages.batchDelimiter(vnet_nfnl_msg_batch_begin(), sequence: nextSequence())
-        for set in sets {
-            if !add.isEmpty { messages.elements(NFT_MSG_NEWSETELEM.rawValue, table: table, set: set, add, sequence: nextSequence(), create: true) }
-            if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: nextSequence()) }
+        let operation = "change elements of table ip \(table)"
+        let answers = try request(operation) { messages, next in
+            messages.batchDelimiter(vnet_nfnl_msg_batch_begin(), sequence: next())
+            for set in sets {
+                if !add.isEmpty { messages.elements(NFT_MSG_NEWSETELEM.rawValue, table: table, set: set, add, sequence: next(), create: true) }
+                if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: next()) }
+            }
+            messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: next())
         }
-        messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: nextSequence())
-        let answers = try exchange(messages.bytes, operation: "change elements of table ip \(table)", dump: false, since: first)
-        if let code = answers.errors.first {
-            if code == ENOENT { throw .tableMissing("ip \(table)") }
-            throw .netlinkFailed(operation: "change elements of table ip \(table)", errno: code)
-        }
+        if answers.errors.first == ENOENT { throw .tableMissing("ip \(table)") }
+        if let failure = answers.failure(operation) { throw failure }
         // Every element message asked for an ack: success is every one of them answered.
         let expected = sets.count * ((add.isEmpty ? 0 : 1) + (delete.isEmpty ? 0 : 1))
         if answers.statuses < expected {
-            throw .netlinkFailed(operation: "change elements of table ip \(table) (\(answers.statuses) of \(expected) answered)", errno: EPROTO)
+            throw .netlinkFailed(operation: operation + " (\(answers.statuses) of \(expected) answered)", errno: EPROTO)
         }
     }
 
     /// Whether `address` is an element of `set`; false when the set or table is not there.
     func hasElement(table: String, set: String, _ address: IPv4Address) throws(NATError) -> Bool {
-        let first = sequence &+ 1
-        var messages = MessageWriter(buffer)
-        messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, [address], sequence: nextSequence())
-        let answers = try exchange(messages.bytes, operation: "get element of set \(set)", dump: false, since: first)
-        if answers.errors.contains(ENOENT) { return false }
-        if let code = answers.errors.first { throw .netlinkFailed(operation: "get element of set \(set)", errno: code) }
-        if answers.statuses == 0 { throw .netlinkFailed(operation: "get element of set \(set) (no answer)", errno: EPROTO) }
+        let operation = "get element of set \(set)"
+        let answers = try request(operation) { messages, next in
+            messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, [address], sequence: next())
+        }
+        if answers.missing { return false }
+        if let failure = answers.failure(operation) { throw failure }
+        if answers.statuses == 0 { throw .netlinkFailed(operation: operation + " (no answer)", errno: EPROTO) }
         return answers.replies > 0
     }
 
     /// Whether every one of `sets` exists in table `ip table` (one datagram of GETSET requests).
     func setsExist(table: String, sets: [String]) throws(NATError) -> Bool {
-        let first = sequence &+ 1
-        var messages = MessageWriter(buffer)
-        for set in sets { messages.getSet(table: table, set: set, sequence: nextSequence()) }
-        let answers = try exchange(messages.bytes, operation: "get sets of table ip \(table)", dump: false, since: first)
-        if answers.errors.contains(ENOENT) { return false }
-        if let code = answers.errors.first { throw .netlinkFailed(operation: "get sets of table ip \(table)", errno: code) }
+        let operation = "get sets of table ip \(table)"
+        let answers = try request(operation) { messages, next in
+            for set in sets { messages.getSet(table: table, set: set, sequence: next()) }
+        }
+        if answers.missing { return false }
+        if let failure = answers.failure(operation) { throw failure }
         return answers.replies == sets.count
     }
 
     /// The table's rules in order, as the kernel holds them. Nil when the table is not there.
     func rules(table: String) throws(NATError) -> [NftRule]? {
-        let first = sequence &+ 1
-        var messages = MessageWriter(buffer)
-        messages.ruleDump(table: table, sequence: nextSequence())
+        let operation = "list rules of table ip \(table)"
         var rules: [NftRule] = []
-        let answers = try exchange(messages.bytes, operation: "list rules of table ip \(table)", dump: true, since: first) { message in
+        let answers = try request(operation, dump: true) { messages, next in
+            messages.ruleDump(table: table, sequence: next())
+        } onReply: { message in
             if let rule = NftRule(message) { rules.append(rule) }
         }
-        if answers.errors.contains(ENOENT) { return nil }
-        if let code = answers.errors.first { throw .netlinkFailed(operation: "list rules of table ip \(table)", errno: code) }
+        if answers.missing { return nil }
+        if let failure = answers.failure(operation) { throw failure }
         return rules
     }
 
     /// Every element of `set` with its counter (zero when the element has none). Nil when the set is not there.
     func elementCounters(table: String, set: String) throws(NATError) -> [PodNATCounter]? {
-        let first = sequence &+ 1
-        var messages = MessageWriter(buffer)
-        messages.elementDump(table: table, set: set, sequence: nextSequence())
+        let operation = "list elements of set \(set)"
         var counters: [PodNATCounter] = []
-        let answers = try exchange(messages.bytes, operation: "list elements of set \(set)", dump: true, since: first) { message in
+        let answers = try request(operation, dump: true) { messages, next in
+            messages.elementDump(table: table, set: set, sequence: next())
+        } onReply: { message in
             NftAttributes.payload(of: message).forEach { type, value in
                 guard type == NFTA_SET_ELEM_LIST_ELEMENTS.rawValue else { return }
                 value.forEach { type, element in
@@ -123,8 +117,8 @@ final class NftNetlink {
                 }
             }
         }
-        if answers.errors.contains(ENOENT) { return nil }
-        if let code = answers.errors.first { throw .netlinkFailed(operation: "list elements of set \(set)", errno: code) }
+        if answers.missing { return nil }
+        if let failure = answers.failure(operation) { throw failure }
         return counters
     }
 
@@ -159,6 +153,24 @@ final class NftNetlink {
         var replies = 0
         /// Status messages (NLMSG_ERROR, an ack when its code is 0) received.
         var statuses = 0
+
+        /// The kernel said ENOENT: the table or set named is not there.
+        var missing: Bool { errors.contains(ENOENT) }
+
+        /// The first error, as the failure of `operation`.
+        func failure(_ operation: String) -> NATError? {
+            errors.first.map { .netlinkFailed(operation: operation, errno: $0) }
+        }
+    }
+
+    /// Builds one datagram (`build` numbers each message with `next()`) and exchanges it.
+    private func request(_ operation: String, dump: Bool = false,
+                         _ build: (inout MessageWriter, () -> UInt32) -> Void,
+                         onReply: (UnsafePointer<nlmsghdr>) -> Void = { _ in }) throws(NATError) -> Answers {
+        let first = sequence &+ 1
+        var messages = MessageWriter(buffer)
+        build(&messages, nextSequence)
+        return try exchange(messages.bytes, operation: operation, dump: dump, since: first, onReply)
     }
 
     /// Sends one datagram and reads its answers. nfnetlink handles a request (a batch included) within

@@ -64,14 +64,13 @@ public final class NetlinkKernel: NodeKernel {
 
     public func linkCounters() throws -> [Int32: LinkCounters] { try netlink.linkCounters() }
 
-    public func link(named name: String) throws -> LinkInfo? {
-        guard let link = try netlink.link(named: name) else { return nil }
-        return link.info(masterName: try link.masterIndex.flatMap { index in try netlink.link(index: index)?.name })
-    }
+    public func link(named name: String) throws -> LinkInfo? { try netlink.link(named: name).map(info) }
 
-    public func link(index: Int32) throws -> LinkInfo? {
-        guard let link = try netlink.link(index: index) else { return nil }
-        return link.info(masterName: try link.masterIndex.flatMap { master in try netlink.link(index: master)?.name })
+    public func link(index: Int32) throws -> LinkInfo? { try netlink.link(index: index).map(info) }
+
+    /// One link as the model sees it, its master's index resolved to a name with one more request.
+    private func info(_ link: Link) throws -> LinkInfo {
+        link.info(masterName: try link.masterIndex.flatMap { master in try netlink.link(index: master)?.name })
     }
 
     public func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
