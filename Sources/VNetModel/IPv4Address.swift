@@ -60,8 +60,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 
 extension IPv4Address: CustomStringConvertible {
     public var description: String {
-        let o = octets
-        return "\(o.0).\(o.1).\(o.2).\(o.3)"
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends the dotted quad to `out` without making a `String` (the state writer's hot path).

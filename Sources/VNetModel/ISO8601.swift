@@ -8,14 +8,9 @@ import Foundation
 /// with civil-date arithmetic: no formatter objects on the hot path.
 public enum ISO8601 {
     public static func format(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civil(fromDays: days)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let y = String(year)
-        let paddedYear = String(repeating: "0", count: max(0, 4 - y.count)) + y
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        var bytes: [UInt8] = []
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends `format(date)`'s bytes to `out` without making a `String` (the state writer's hot path).
@@ -24,7 +19,6 @@ public enum ISO8601 {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        guard (0...9999).contains(year) else { return out.append(contentsOf: format(date).utf8) }
         func digits(_ value: Int64, _ count: Int) {
             var divisor: Int64 = 1
             for _ in 1..<count { divisor *= 10 }
@@ -33,7 +27,15 @@ public enum ISO8601 {
                 divisor /= 10
             }
         }
-        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        if (0...9999).contains(year) {
+            digits(year, 4)
+        } else {
+            // Outside four digits, as String(year) left-padded with zeros to four characters.
+            let text = String(year)
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, 4 - text.utf8.count)))
+            out.append(contentsOf: text.utf8)
+        }
+        out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
         out.append(UInt8(ascii: "T")); digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":"))
         digits(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2); out.append(UInt8(ascii: "Z"))
     }

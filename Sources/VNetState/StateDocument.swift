@@ -14,6 +14,8 @@ enum StateDocument {
     }
 
     // MARK: Encoding
+    // Commits go through `StateDocumentWriter`; these build the same document as a `JSONValue`, the reference
+    // the direct writer is checked against (StateDocumentCodecTests).
 
     static func json(_ state: NetworkState) -> JSONValue {
         .object([
