@@ -60,12 +60,9 @@ extension StateStore {
         // An earlier repair in the same second, or before the clock was set back, may hold the name: count on.
         let stem = statePath + ".corrupt-\(Int(now.timeIntervalSince1970))"
         var keptName = stem
-        var taken = 0
         let corruptBytes = (try? Files.read(statePath)) ?? nil
-        while corruptBytes != nil && link(statePath, keptName) != 0 {
-            guard errno == EEXIST, taken < 1000 else { throw .io(SystemError("link", path: keptName)) }
-            taken += 1
-            keptName = stem + "-\(taken)"
+        if corruptBytes != nil {
+            do throws(SystemError) { keptName = try Files.linkToFreeName(statePath, stem: stem) } catch { throw .io(error) }
         }
         let leased = Set(recovered.leases.map(\.address))
         var quarantined = 0

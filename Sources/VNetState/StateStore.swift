@@ -111,10 +111,7 @@ public struct StateStore: Sendable {
     private func setAside(reason: String) {
         let stem = statePath + ".corrupt-\(Int(Date().timeIntervalSince1970))-earlier-boot"
         for (path, suffix) in [(statePath, ""), (backupPath, ".prev")] where Files.exists(path) {
-            var name = stem + suffix
-            var taken = 0
-            while Files.exists(name) && taken < 1000 { taken += 1; name = stem + "-\(taken)" + suffix }
-            _ = rename(path, name)
+            if (try? Files.linkToFreeName(path, stem: stem, suffix: suffix)) != nil { Files.remove(path) }
         }
         let message = "vnet: \(statePath) was left unreadable by an earlier boot (\(reason)); "
             + "its pods are gone with that boot, so the network starts empty (kept as \(stem))\n"

@@ -96,6 +96,20 @@ public enum Files {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Hard-links `path` to the first free name of `stem` + `suffix`, `stem-1` + `suffix`, `stem-2` + `suffix`
+    /// ... (up to 1,000), atomically (link fails on a taken name), and returns the name. For keeping a bad
+    /// file beside a good one without ever replacing an earlier kept copy.
+    public static func linkToFreeName(_ path: String, stem: String, suffix: String = "") throws(SystemError) -> String {
+        var name = stem + suffix
+        var taken = 0
+        while link(path, name) != 0 {
+            guard errno == EEXIST, taken < 1000 else { throw SystemError("link", path: name) }
+            taken += 1
+            name = stem + "-\(taken)" + suffix
+        }
+        return name
+    }
+
     /// lstat's view of a path: nil when it does not exist.
     public static func status(_ path: String) throws(SystemError) -> stat? {
         var info = stat()
