@@ -86,4 +86,7 @@ static inline unsigned vnet_nfnl_msg_batch_end(void) { return NFNL_MSG_BATCH_END
 static inline unsigned char vnet_nfnetlink_v0(void) { return NFNETLINK_V0; }
 static inline unsigned char vnet_nfproto_ipv4(void) { return NFPROTO_IPV4; }
 static inline unsigned char vnet_nfproto_unspec(void) { return NFPROTO_UNSPEC; }
+/// Asks the kernel to send the change it makes back to the requester too (NetlinkSocket.executeDetached).
+static inline int vnet_nlm_f_echo(void) { return NLM_F_ECHO; }
+
 #endif

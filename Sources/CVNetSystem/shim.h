@@ -13,8 +13,9 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-/// glibc's setns(2); declared here because glibc hides it behind _GNU_SOURCE.
+/// glibc's setns(2) and pipe2(2); declared here because glibc hides them behind _GNU_SOURCE.
 extern int setns(int fd, int nstype);
+extern int pipe2(int fds[2], int flags);
 
 /// Moves the calling thread into the network namespace open at `fd`.
 static inline int vnet_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -55,4 +56,75 @@ static inline int vnet_thread_timer_arm(timer_t timer, long milliseconds) {
 }
 
 static inline int vnet_thread_timer_delete(timer_t timer) { return timer_delete(timer); }
+
+// Detached processes: work whose only remaining cost is the kernel's own housekeeping, done where no one
+// waits for it (VNetSystem's DetachedProcess). Async-signal-safe calls only after fork, since the caller
+// may have threads.
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+
+/// Forks a grandchild that runs `work` (given `argument`) and exits; the middle child exits at once and is
+/// reaped here, so the grandchild belongs to init and no zombie is left in a long-running caller. The
+/// grandchild first closes every descriptor but `keepA` and `keepB` (-1 for none), so it holds no pipe to
+/// the runtime and no lock. Returns 0, or -1 with errno.
+static inline int vnet_detach(void (*work)(void *), void *argument, int keepA, int keepB) {
+    pid_t child = fork();
+    if (child < 0) return -1;
+    if (child == 0) {
+        pid_t grandchild = fork();
+        if (grandchild == 0) {
+            int low = keepA < keepB ? keepA : keepB, high = keepA < keepB ? keepB : keepA;
+            unsigned next = 0;
+            if (low >= 0) { if (low > 0) syscall(SYS_close_range, next, (unsigned)(low - 1), 0U); next = (unsigned)low + 1; }
+            if (high >= 0 && high != low) { if ((unsigned)high > next) syscall(SYS_close_range, next, (unsigned)(high - 1), 0U); next = (unsigned)high + 1; }
+            syscall(SYS_close_range, next, ~0U, 0U);
+            work(argument);
+            _exit(0);
+        }
+        _exit(grandchild < 0 ? 1 : 0);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = EAGAIN; return -1; }
+    return 0;
+}
+
+struct vnet_detached_send { int fd; const void *bytes; size_t length; };
+
+static inline void vnet_detached_send_work(void *argument) {
+    struct vnet_detached_send *send_ = (struct vnet_detached_send *)argument;
+    (void)send(send_->fd, send_->bytes, send_->length, 0);
+}
+
+/// Sends `length` bytes on socket `fd` from a detached grandchild (see vnet_detach) and returns once it
+/// exists, without waiting for the send. The grandchild shares the socket, so answers arrive here.
+static inline int vnet_send_from_detached_process(int fd, const void *bytes, size_t length) {
+    struct vnet_detached_send send_ = { fd, bytes, length };
+    return vnet_detach(vnet_detached_send_work, &send_, fd, -1);
+}
+
+static inline void vnet_detached_hold_work(void *argument) {
+    int lifeline = *(int *)argument;
+    char byte;
+    while (read(lifeline, &byte, 1) != 0) {
+        if (errno != EINTR) break;
+    }
+}
+
+/// Makes a detached grandchild hold a reference to `fd` until the calling process has exited (it waits on a
+/// pipe whose write end only the caller holds, close-on-exec), so the caller's own close of `fd`, and its
+/// exit, are never the last close and never wait for what the kernel does on that last close.
+static inline int vnet_hold_until_exit(int fd) {
+    int lifeline[2];
+    if (pipe2(lifeline, O_CLOEXEC) != 0) return -1;
+    int result = vnet_detach(vnet_detached_hold_work, &lifeline[0], fd, lifeline[0]);
+    int saved = errno;
+    close(lifeline[0]);
+    if (result != 0) { close(lifeline[1]); errno = saved; return -1; }
+    return 0;   // lifeline[1] stays open, on purpose, until the caller exits.
+}
 #endif

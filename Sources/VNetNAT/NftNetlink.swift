@@ -19,6 +19,8 @@ final class NftNetlink {
     private let portID: UInt32
     private var sequence: UInt32
     private let buffer: UnsafeMutableRawBufferPointer
+    /// Whether a detached process already holds the socket until this process exits (see `changeElements`).
+    private var heldUntilExit = false
 
     init() throws(NATError) {
         guard let socket = mnl_socket_open2(vnet_netlink_netfilter(), Int32(SOCK_CLOEXEC.rawValue)) else {
@@ -55,6 +57,13 @@ final class NftNetlink {
                 if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: next()) }
             }
             messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: next())
+        }
+        // After deleting elements the socket's last close waits for the kernel to free them (a grace period,
+        // ~10 ms, in nf_tables' NETLINK_URELEASE handling); that close would otherwise be this process's exit,
+        // which the runtime waits for. A detached process keeps the socket until then. Best effort: without
+        // it the close only waits.
+        if !delete.isEmpty && !heldUntilExit {
+            heldUntilExit = (try? DetachedProcess.holdUntilExit(mnl_socket_get_fd(socket))) != nil
         }
         if answers.errors.first == ENOENT { throw .tableMissing("ip \(table)") }
         if let failure = answers.failure(operation) { throw failure }

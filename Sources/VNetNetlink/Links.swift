@@ -140,6 +140,30 @@ extension Netlink {
         }
     }
 
+    /// Deletes the link named `name` like `deleteLink(named:)`, but returns as soon as the kernel announces
+    /// it gone (unlisted, its addresses, routes and bridge port removed, its name free) instead of after the
+    /// kernel has also freed it: a veth's free waits for an RCU barrier, ~20 ms, that nothing of ours needs.
+    /// A detached process sends the request and sits out that wait. On kernels that do not echo link
+    /// deletions this costs what `deleteLink(named:)` costs; if the sending process dies before it sends,
+    /// the link is deleted here, waiting.
+    @discardableResult
+    public func deleteLinkWithoutAwaitingFree(named name: String) throws(NetlinkError) -> Bool {
+        let label = RequestLabel(operation: "delete link", object: name)
+        try InterfaceName.validate(name, label)
+        var batch = RequestBatch()
+        try batch.add(RTM_DELLINK, flags: vnet_nlm_f_echo(), header: Self.linkHeader(), label: label) { writer throws(NetlinkError) in
+            try writer.put(IFLA_IFNAME, string: name)
+        }
+        do {
+            _ = try socket.executeDetached(batch, echoType: RTM_DELLINK, timeoutMilliseconds: 10_000)
+            return true
+        } catch where error.errno == ENODEV {
+            return false
+        } catch where error.errno == ETIMEDOUT {
+            return try deleteLink(named: name)
+        }
+    }
+
     /// Deletes the link with ifindex `index`; false when there was none.
     @discardableResult
     public func deleteLink(index: Int32) throws(NetlinkError) -> Bool {

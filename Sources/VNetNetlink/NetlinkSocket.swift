@@ -106,6 +106,64 @@ final class NetlinkSocket {
         return replies
     }
 
+    /// How a request sent by `executeDetached` was answered.
+    enum DetachedAnswer: Equatable {
+        /// The kernel echoed the change it made (it is visible to everyone from now on).
+        case announced
+        /// The kernel acknowledged the request: it has finished all of it.
+        case acknowledged
+    }
+
+    /// Sends the one request of `batch` (built with NLM_F_ECHO) from a detached process and returns at the
+    /// first answer: the kernel's echo of the change (a message of type `echoType`) or its ack. Throws the
+    /// kernel's error, or ETIMEDOUT when nothing came within `timeoutMilliseconds` (the detached process died
+    /// before sending). Why: see `DetachedProcess`; the point is to not sit out work the kernel does after
+    /// the change is complete and announced. Kernels that do not echo the change answer with the ack only.
+    func executeDetached(_ batch: borrowing RequestBatch, echoType: Int, timeoutMilliseconds: Int32) throws(NetlinkError) -> DetachedAnswer {
+        guard let entry = batch.entries.first, batch.entries.count == 1 else {
+            throw RequestLabel(operation: "detached request", object: "").failure(EINVAL, "exactly one request")
+        }
+        sequence = sequence &+ 1
+        let expected = sequence
+        let header = batch.header(0)
+        header.pointee.nlmsg_seq = expected
+        header.pointee.nlmsg_pid = 0
+        let bytes = batch.bytes
+        do {
+            try DetachedProcess.send(on: fileDescriptor, bytes)
+        } catch {
+            throw entry.label.failure(error.errno, error.description)
+        }
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        while true {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let elapsed = Int(now.tv_sec - start.tv_sec) * 1000 + Int(now.tv_nsec - start.tv_nsec) / 1_000_000
+            let remaining = Int32(clamping: Int(timeoutMilliseconds) - elapsed)
+            var waiting = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = remaining > 0 ? retryingOnEINTR { poll(&waiting, 1, remaining) } : 0
+            guard ready > 0 else { throw entry.label.failure(ready < 0 ? errno : ETIMEDOUT, "no answer from the kernel") }
+            let received = retryingOnEINTR { mnl_socket_recvfrom(handle, receiveBuffer.baseAddress, receiveBuffer.count) }
+            guard received > 0, let base = receiveBuffer.baseAddress else {
+                throw entry.label.failure(received < 0 ? errno : EPIPE, "recvfrom failed")
+            }
+            var remainingBytes = Int32(received)
+            var nlh = UnsafePointer(base.assumingMemoryBound(to: nlmsghdr.self))
+            while mnl_nlmsg_ok(nlh, remainingBytes) {
+                defer { nlh = UnsafePointer(mnl_nlmsg_next(nlh, &remainingBytes)) }
+                guard mnl_nlmsg_portid_ok(nlh, portID), nlh.pointee.nlmsg_seq == expected else { continue }
+                let type = Int32(nlh.pointee.nlmsg_type)
+                if Int(type) == echoType { return .announced }
+                if type == vnet_nlmsg_error() {
+                    let (code, detail) = Self.status(of: nlh, isDone: false)
+                    if code < 0 { throw entry.label.failure(-code, detail) }
+                    return .acknowledged
+                }
+            }
+        }
+    }
+
     /// The error code of an NLMSG_ERROR (0 for an ack) or NLMSG_DONE, and the extended-ack message if any.
     private static func status(of nlh: UnsafePointer<nlmsghdr>, isDone: Bool) -> (Int32, String?) {
         let payloadLength = Int(mnl_nlmsg_get_payload_len(nlh))

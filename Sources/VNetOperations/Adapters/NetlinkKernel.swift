@@ -58,7 +58,7 @@ public final class NetlinkKernel: NodeKernel {
     }
 
     @discardableResult
-    public func deleteLink(named name: String) throws -> Bool { try netlink.deleteLink(named: name) }
+    public func deleteLink(named name: String) throws -> Bool { try netlink.deleteLinkWithoutAwaitingFree(named: name) }
 
     public func links() throws -> [LinkInfo] { try netlink.linkInfos() }
 
