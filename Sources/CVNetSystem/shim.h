@@ -65,32 +65,27 @@ static inline int vnet_thread_timer_delete(timer_t timer) { return timer_delete(
 #include <sys/wait.h>
 #include <fcntl.h>
 
-/// Forks a grandchild that runs `work` (given `argument`) and exits; the middle child exits at once and is
-/// reaped here, so the grandchild belongs to init and no zombie is left in a long-running caller. The
-/// grandchild first closes every descriptor but `keepA` and `keepB` (-1 for none), so it holds no pipe to
-/// the runtime and no lock. Returns 0, or -1 with errno.
-static inline int vnet_detach(void (*work)(void *), void *argument, int keepA, int keepB) {
+/// Forks a child that closes every descriptor but `keepA` and `keepB` (-1 for none), so it holds no pipe to
+/// the runtime and no lock, runs `work` (given `argument`) and exits. Returns its pid (the caller reaps it
+/// later, without waiting: see DetachedProcess), or -1 with errno. Not waited for here on purpose: a child
+/// of a big process takes a millisecond to exit (its copy of the address space is torn down).
+static inline pid_t vnet_detach(void (*work)(void *), void *argument, int keepA, int keepB) {
     pid_t child = fork();
-    if (child < 0) return -1;
-    if (child == 0) {
-        pid_t grandchild = fork();
-        if (grandchild == 0) {
-            int low = keepA < keepB ? keepA : keepB, high = keepA < keepB ? keepB : keepA;
-            unsigned next = 0;
-            if (low >= 0) { if (low > 0) syscall(SYS_close_range, next, (unsigned)(low - 1), 0U); next = (unsigned)low + 1; }
-            if (high >= 0 && high != low) { if ((unsigned)high > next) syscall(SYS_close_range, next, (unsigned)(high - 1), 0U); next = (unsigned)high + 1; }
-            syscall(SYS_close_range, next, ~0U, 0U);
-            work(argument);
-            _exit(0);
-        }
-        _exit(grandchild < 0 ? 1 : 0);
-    }
+    if (child != 0) return child;
+    int low = keepA < keepB ? keepA : keepB, high = keepA < keepB ? keepB : keepA;
+    unsigned next = 0;
+    if (low >= 0) { if (low > 0) syscall(SYS_close_range, next, (unsigned)(low - 1), 0U); next = (unsigned)low + 1; }
+    if (high >= 0 && high != low) { if ((unsigned)high > next) syscall(SYS_close_range, next, (unsigned)(high - 1), 0U); next = (unsigned)high + 1; }
+    syscall(SYS_close_range, next, ~0U, 0U);
+    work(argument);
+    _exit(0);
+}
+
+/// Whether the detached child `pid` is gone (reaped now, or not ours to reap any more). Never blocks.
+static inline int vnet_reap_if_exited(pid_t pid) {
     int status = 0;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) return -1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = EAGAIN; return -1; }
-    return 0;
+    pid_t result = waitpid(pid, &status, WNOHANG);
+    return result == pid || (result < 0 && errno == ECHILD);
 }
 
 struct vnet_detached_send { int fd; const void *bytes; size_t length; };
@@ -100,9 +95,9 @@ static inline void vnet_detached_send_work(void *argument) {
     (void)send(send_->fd, send_->bytes, send_->length, 0);
 }
 
-/// Sends `length` bytes on socket `fd` from a detached grandchild (see vnet_detach) and returns once it
-/// exists, without waiting for the send. The grandchild shares the socket, so answers arrive here.
-static inline int vnet_send_from_detached_process(int fd, const void *bytes, size_t length) {
+/// Sends `length` bytes on socket `fd` from a detached child (see vnet_detach) and returns its pid once it
+/// exists, without waiting for the send. The child shares the socket, so answers arrive here.
+static inline pid_t vnet_send_from_detached_process(int fd, const void *bytes, size_t length) {
     struct vnet_detached_send send_ = { fd, bytes, length };
     return vnet_detach(vnet_detached_send_work, &send_, fd, -1);
 }
@@ -115,16 +110,17 @@ static inline void vnet_detached_hold_work(void *argument) {
     }
 }
 
-/// Makes a detached grandchild hold a reference to `fd` until the calling process has exited (it waits on a
+/// Makes a detached child hold a reference to `fd` until the calling process has exited (it waits on a
 /// pipe whose write end only the caller holds, close-on-exec), so the caller's own close of `fd`, and its
-/// exit, are never the last close and never wait for what the kernel does on that last close.
-static inline int vnet_hold_until_exit(int fd) {
+/// exit, are never the last close and never wait for what the kernel does on that last close. Returns the
+/// child's pid, or -1 with errno.
+static inline pid_t vnet_hold_until_exit(int fd) {
     int lifeline[2];
     if (pipe2(lifeline, O_CLOEXEC) != 0) return -1;
-    int result = vnet_detach(vnet_detached_hold_work, &lifeline[0], fd, lifeline[0]);
+    pid_t child = vnet_detach(vnet_detached_hold_work, &lifeline[0], fd, lifeline[0]);
     int saved = errno;
     close(lifeline[0]);
-    if (result != 0) { close(lifeline[1]); errno = saved; return -1; }
-    return 0;   // lifeline[1] stays open, on purpose, until the caller exits.
+    if (child < 0) { close(lifeline[1]); errno = saved; return -1; }
+    return child;   // lifeline[1] stays open, on purpose, until the caller exits.
 }
 #endif

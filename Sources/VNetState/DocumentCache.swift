@@ -12,14 +12,17 @@ import VNetModel
 /// coarse, the same mtime. A cache trusting that identity would serve a stale document under the lock and
 /// one commit would undo another's. Comparing the bytes cannot be fooled.
 final class DocumentCache: Sendable {
-    private let entry = Mutex<(bytes: [UInt8], state: NetworkState)?>(nil)
+    private let entry = Mutex<WrittenDocument?>(nil)
 
     /// The state decoded from exactly `bytes`, when that is the cached document.
     func lookup(_ bytes: [UInt8]) -> NetworkState? {
         entry.withLock { cached in cached.flatMap { $0.bytes == bytes ? $0.state : nil } }
     }
 
-    func store(_ state: NetworkState, bytes: [UInt8]) {
-        entry.withLock { cached in cached = (bytes, state) }
+    /// The cached document whole: what the next commit copies its unchanged records from.
+    var document: WrittenDocument? { entry.withLock { $0 } }
+
+    func store(_ document: WrittenDocument) {
+        entry.withLock { cached in cached = document }
     }
 }

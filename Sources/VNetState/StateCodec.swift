@@ -10,10 +10,13 @@ import VNetModel
 
 /// Encodes and decodes the state document. Pretty, sorted JSON keeps it readable and diffable by hand.
 public enum StateCodec {
-    public static func encode(_ state: NetworkState) throws -> [UInt8] {
-        var bytes = StateDocumentWriter.bytes(state)
-        bytes.append(UInt8(ascii: "\n"))
-        return bytes
+    public static func encode(_ state: NetworkState) throws -> [UInt8] { encode(state, reusing: nil).bytes }
+
+    /// `encode`, copying unchanged records from `previous` (see `RecordSpans`), with where its records are.
+    static func encode(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
+        var written = StateDocumentWriter.written(state, reusing: previous)
+        written.bytes.append(UInt8(ascii: "\n"))
+        return written
     }
 
     /// How to read a document: `fastest` tries the direct reader and falls back to the general one, which
@@ -22,14 +25,21 @@ public enum StateCodec {
 
     /// Decodes a state document, saying precisely what is wrong when it cannot be trusted.
     public static func decode(_ bytes: [UInt8], reader: Reader = .fastest) -> Result<NetworkState, DecodeFailure> {
+        decodeDocument(bytes, reader: reader).map(\.state)
+    }
+
+    /// `decode`, keeping the bytes and, when the direct reader read them, where each record is (for reuse by
+    /// the next commit). A document only the general reader takes has no spans, and is written whole.
+    static func decodeDocument(_ bytes: [UInt8], reader: Reader = .fastest) -> Result<WrittenDocument, DecodeFailure> {
         if bytes.isEmpty { return .failure(.init("the file is empty")) }
         if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
             if bytes.allSatisfy({ $0 == 0 }) { return .failure(.init("the file holds only NUL bytes (\(bytes.count))")) }
             return .failure(.init("the file contains NUL bytes"))
         }
-        if reader == .fastest, let state = StateDocumentFastReader.read(bytes) {
+        if reader == .fastest, let (state, spans) = StateDocumentFastReader.readWithSpans(bytes) {
             let problems = state.integrityProblems()
-            return problems.isEmpty ? .success(state) : .failure(.init(problems.joined(separator: "; ")))
+            return problems.isEmpty ? .success(WrittenDocument(bytes: bytes, state: state, spans: spans))
+                : .failure(.init(problems.joined(separator: "; ")))
         }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { return .failure(.init("not a valid state document: \(error)")) }
@@ -41,7 +51,7 @@ public enum StateCodec {
             let state = try StateDocument.state(value)
             let problems = state.integrityProblems()
             if !problems.isEmpty { return .failure(.init(problems.joined(separator: "; "))) }
-            return .success(state)
+            return .success(WrittenDocument(bytes: bytes, state: state, spans: RecordSpans()))  // no spans: written whole
         } catch {
             return .failure(.init("not a valid state document: \(error.reason)"))
         }

@@ -25,12 +25,18 @@ struct StateDocumentFastReader {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    static func read(_ bytes: [UInt8]) -> NetworkState? {
+    static func read(_ bytes: [UInt8]) -> NetworkState? { readWithSpans(bytes)?.state }
+
+    /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`).
+    static func readWithSpans(_ bytes: [UInt8]) -> (state: NetworkState, spans: RecordSpans)? {
         bytes.withUnsafeBufferPointer { buffer in
             var reader = StateDocumentFastReader(buffer)
-            return reader.document()
+            guard let state = reader.document() else { return nil }
+            return (state, reader.spans)
         }
     }
+
+    private var spans = RecordSpans()
 
     // MARK: The document
 
@@ -46,12 +52,12 @@ struct StateDocumentFastReader {
                 state.network = value; return reader.mark(1, &seen)
             case "generation": guard let value = reader.wholeNumber() else { return false }
                 state.generation = UInt64(value); return reader.mark(2, &seen)
-            case "leases": guard let value = reader.array({ $0.lease() }) else { return false }
-                state.leases = value; return reader.mark(3, &seen)
+            case "leases": guard let (value, spans) = reader.spannedArray({ $0.lease() }) else { return false }
+                state.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
                 state.released = value; return reader.mark(4, &seen)
-            case "endpoints": guard let value = reader.array({ $0.endpoint() }) else { return false }
-                state.endpoints = value; return reader.mark(5, &seen)
+            case "endpoints": guard let (value, spans) = reader.spannedArray({ $0.endpoint() }) else { return false }
+                state.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
             case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
                 state.flagged = value; return reader.mark(6, &seen)
             case "quarantined": guard let value = reader.array({ $0.address() }) else { return false }
@@ -195,6 +201,18 @@ struct StateDocumentFastReader {
             if consume(UInt8(ascii: ",")) { continue }
             return consume(UInt8(ascii: "]")) ? items : nil
         }
+    }
+
+    /// `array`, also returning the byte range of each element's text.
+    private mutating func spannedArray<T>(_ element: (inout StateDocumentFastReader) -> T?) -> ([T], [Range<Int>])? {
+        var spans: [Range<Int>] = []
+        let items = array { reader -> T? in
+            let start = reader.index
+            guard let item = element(&reader) else { return nil }
+            spans.append(start..<reader.index)
+            return item
+        }
+        return items.map { ($0, spans) }
     }
 
     /// The byte range of a string's contents: ASCII without escapes or control characters only.

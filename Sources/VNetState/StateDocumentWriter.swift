@@ -8,26 +8,43 @@ import VNetModel
 /// Writes the state document straight from `NetworkState` to bytes: the same bytes as
 /// `JSONWriter.bytes(StateDocument.json(state), pretty: true)` (sorted keys, two-space indent), without the
 /// intermediate `JSONValue` tree and its dictionaries. Every commit writes the whole document, so this is
-/// on every ADD's and DEL's path. `StateDocumentWriterTests` holds the two ways to the same output.
+/// on every ADD's and DEL's path. `StateDocumentCodecTests` holds the two ways to the same output.
+///
+/// Given the previous document (`reusing`), lease and endpoint records equal to one of its records are
+/// copied from its bytes rather than written again (see `RecordSpans`); the output is the same either way
+/// for a document vnet wrote.
 struct StateDocumentWriter {
     private(set) var out: [UInt8] = []
     /// How many members the open objects and arrays have so far, innermost last.
     private var members: [Int] = []
+    private let previous: WrittenDocument?
+    private(set) var spans = RecordSpans()
 
-    static func bytes(_ state: NetworkState) -> [UInt8] {
-        var writer = StateDocumentWriter()
-        writer.out.reserveCapacity(1024 + 640 * (state.leases.count + state.endpoints.count))
+    private init(reusing previous: WrittenDocument?) { self.previous = previous }
+
+    static func bytes(_ state: NetworkState) -> [UInt8] { written(state, reusing: nil).bytes }
+
+    /// The document for `state`, copying unchanged records from `previous`, with where its records are.
+    static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
+        var writer = StateDocumentWriter(reusing: previous)
+        writer.out.reserveCapacity(1024 + (previous?.bytes.count ?? 0) + 640 * (state.leases.count + state.endpoints.count))
         writer.document(state)
-        return writer.out
+        return WrittenDocument(bytes: writer.out, state: state, spans: writer.spans)
     }
 
     // Keys in each object are written in sorted order, as JSONWriter sorts them.
     private mutating func document(_ state: NetworkState) {
         open(UInt8(ascii: "{"))
-        key("endpoints"); array(state.endpoints) { $0.endpoint($1) }
+        var endpointMatcher = RecordMatcher(previous: previous?.state.endpoints ?? [], spans: previous?.spans.endpoints ?? [])
+        key("endpoints"); array(state.endpoints) { writer, endpoint in
+            writer.spans.endpoints.append(writer.record(endpointMatcher.span(of: endpoint)) { $0.endpoint(endpoint) })
+        }
         key("flagged"); array(state.flagged) { $0.address($1) }
         key("generation"); out.append(contentsOf: String(state.generation).utf8)
-        key("leases"); array(state.leases) { $0.lease($1) }
+        var leaseMatcher = RecordMatcher(previous: previous?.state.leases ?? [], spans: previous?.spans.leases ?? [])
+        key("leases"); array(state.leases) { writer, lease in
+            writer.spans.leases.append(writer.record(leaseMatcher.span(of: lease)) { $0.lease(lease) })
+        }
         key("network"); string(state.network)
         key("quarantined"); array(state.quarantined) { $0.address($1) }
         key("released"); array(state.released) { writer, released in
@@ -78,6 +95,18 @@ struct StateDocumentWriter {
         if let name = pod.name { key("name"); string(name) }
         if let namespace = pod.namespace { key("namespace"); string(namespace) }
         close(UInt8(ascii: "}"))
+    }
+
+    /// One record: copied from the previous document's `span` when there is one, else written by `write`.
+    /// Returns where it went in the output.
+    private mutating func record(_ span: Range<Int>?, _ write: (inout StateDocumentWriter) -> Void) -> Range<Int> {
+        let start = out.count
+        if let span, let previous {
+            previous.bytes.withUnsafeBufferPointer { bytes in out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[span])) }
+        } else {
+            write(&self)
+        }
+        return start..<out.count
     }
 
     // MARK: Pieces

@@ -99,10 +99,10 @@ public struct StateStore: Sendable {
             return NetworkState(network: network)
         }
         if let cached = cache.lookup(bytes) { return cached }
-        switch StateCodec.decode(bytes) {
-        case .success(let state):
-            cache.store(state, bytes: bytes)
-            return state
+        switch StateCodec.decodeDocument(bytes) {
+        case .success(let document):
+            cache.store(document)
+            return document.state
         case .failure(let failure): throw .corrupt(path: statePath, reason: failure.reason)
         }
     }
@@ -126,13 +126,14 @@ public struct StateStore: Sendable {
     /// boot. Without a boot id every commit is flushed (file, then directory).
     public func commit(_ state: inout NetworkState) throws(StateError) {
         state.generation += 1
-        let bytes: [UInt8]
-        do { bytes = try StateCodec.encode(state) } catch { throw .corrupt(path: statePath, reason: "cannot encode: \(error)") }
+        // The records this commit did not change are copied from the document this process last read or
+        // wrote (the one `update` loaded), not written again: see `RecordSpans`.
+        let document = StateCodec.encode(state, reusing: cache.document)
         do throws(SystemError) {
             let marker = BootMarker(directory: directory)
             let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
-            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
-            cache.store(state, bytes: bytes)
+            try Files.replaceAtomically(statePath, with: document.bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
+            cache.store(document)
         } catch {
             state.generation -= 1
             throw .io(error)

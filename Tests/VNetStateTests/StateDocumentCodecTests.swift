@@ -5,7 +5,10 @@ import VNetModel
 /// The direct state writer and reader against the general path (`JSONValue` through `JSONWriter` and
 /// `JSONParser`): same bytes out, same state in, and the direct reader hands anything unusual back.
 final class StateDocumentCodecTests: XCTestCase {
-    func sample(pods: Int) -> NetworkState {
+    func sample(pods: Int) -> NetworkState { Self.sample(pods: pods) }
+
+    /// A state with every optional field both present and absent across its pods.
+    static func sample(pods: Int) -> NetworkState {
         var state = NetworkState(network: "azure")
         state.generation = 41
         let created = Date(timeIntervalSince1970: 1_800_000_123)

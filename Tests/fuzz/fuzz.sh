@@ -21,7 +21,8 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(config cniargs wireserver imds state)
 mkdir -p "$OUT/lib" "$OUT/work" "$OUT/artifacts"
 
-COMMON=(-parse-as-library -swift-version 6 -O -g -sanitize="$SANITIZE" -I "$OUT/lib" -I "$ROOT/Sources/CVNetSystem")
+# -enable-testing: the state target also checks internal pieces of VNetState (record reuse on commit).
+COMMON=(-parse-as-library -swift-version 6 -O -g -enable-testing -sanitize="$SANITIZE" -I "$OUT/lib" -I "$ROOT/Sources/CVNetSystem")
 
 # quietly COMMAND...: runs a compiler step, showing its output only when it fails (the linker's warnings about
 # FoundationEssentials' mktemp and ASan's local symbols are noise).

@@ -4,8 +4,10 @@
 // dates with fractional seconds, "06:59:00.1Z", which the encoder writes to the second. The input that showed
 // it, Tests/fuzz/corpus/state/crash-fractional-seconds, had a malformed "06:59:0.1Z" that Foundation's
 // decoder accepted; the state decoder now refuses it. See docs/reliability.md.)
+// A commit that copies unchanged records from an accepted document (however it is laid out) must write a
+// document that reads back as exactly the committed state.
 import VNetModel
-import VNetState
+@testable import VNetState
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -26,6 +28,19 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     guard let reencoded = try? StateCodec.encode(again), reencoded == encoded else {
         fatalError("state round trip is not stable: \(String(decoding: encoded, as: UTF8.self))")
+    }
+    guard case .success(let document) = StateCodec.decodeDocument(bytes) else { fatalError("decodeDocument disagrees with decode") }
+    var changed = document.state
+    if !changed.leases.isEmpty { changed.leases.remove(at: size % changed.leases.count) }
+    if let last = changed.endpoints.indices.last { changed.endpoints[last].phase = changed.endpoints[last].phase == .ready ? .attaching : .ready }
+    changed.generation += 1
+    let committed = StateCodec.encode(changed, reusing: document)
+    guard case .success(let reread) = StateCodec.decodeDocument(committed.bytes), reread.state == changed else {
+        fatalError("a commit copying unchanged records does not read back as what was committed")
+    }
+    // Where the direct reader reads the result, its records are where the writer said (the next commit's copies).
+    if let direct = StateDocumentFastReader.readWithSpans(committed.bytes), direct.spans != committed.spans {
+        fatalError("the writer's record spans are not where the records are")
     }
     return 0
 }
