@@ -69,14 +69,14 @@ public struct NetworkState: Codable, Hashable, Sendable {
     /// Problems that make the document unsafe to allocate from (two leases on one address, one key twice).
     public func integrityProblems() -> [String] {
         var problems: [String] = []
-        var byAddress: [IPv4Address: AttachmentKey] = [:]
-        var keys = Set<AttachmentKey>()
-        for lease in leases {
-            if let other = byAddress[lease.address] {
-                problems.append("address \(lease.address) is leased to both \(other) and \(lease.key)")
-            }
-            byAddress[lease.address] = lease.key
-            if !keys.insert(lease.key).inserted { problems.append("attachment \(lease.key) holds two leases") }
+        // Every CNI call checks this on load: addresses by sorting (no hashing), keys in a set sized up front.
+        let byAddress = leases.indices.sorted { (leases[$0].address, $0) < (leases[$1].address, $1) }
+        for (earlier, later) in zip(byAddress, byAddress.dropFirst()) where leases[earlier].address == leases[later].address {
+            problems.append("address \(leases[later].address) is leased to both \(leases[earlier].key) and \(leases[later].key)")
+        }
+        var keys = Set<AttachmentKey>(minimumCapacity: leases.count)
+        for lease in leases where !keys.insert(lease.key).inserted {
+            problems.append("attachment \(lease.key) holds two leases")
         }
         if schema != Self.currentSchema { problems.append("schema \(schema) is not \(Self.currentSchema)") }
         return problems

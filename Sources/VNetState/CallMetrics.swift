@@ -57,13 +57,21 @@ public struct CallMetrics: Codable, Sendable, Hashable {
         var metrics = n > 0 ? (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics()) : CallMetrics()
         metrics.record(verb: verb, seconds: seconds, ok: ok)
         let bytes = metrics.json
-        ftruncate(fd, 0)
+        // Written over in place, cut only when shorter: truncating to zero first freed the file's block on
+        // every call (~0.3 ms on ext4). Readers take the lock too, so none sees the file half written.
         _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if n > bytes.count { ftruncate(fd, off_t(bytes.count)) }
     }
 
     public static func load(directory: String) -> CallMetrics {
-        guard let bytes = try? Files.read(path(directory: directory)), let metrics = CallMetrics(json: bytes) else { return CallMetrics() }
-        return metrics
+        let fd = open(path(directory: directory), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return CallMetrics() }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH) == 0 else { return CallMetrics() }
+        defer { flock(fd, LOCK_UN) }
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics()) : CallMetrics()
     }
 
     // The file is JSON written and read by hand (`JSONWriter`, `JSONParser`): Foundation's coders cost more

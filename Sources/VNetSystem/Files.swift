@@ -15,7 +15,25 @@ public enum Files {
             throw SystemError("open", path: path)
         }
         defer { close(fd) }
-        var bytes: [UInt8] = []
+        // Read straight into an array sized from the file (plus room to notice the end), instead of through a
+        // zero-filled 64 KiB chunk: the state document is read this way on every CNI call.
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 && info.st_size > 0 ? min(Int(info.st_size), limit) : 0
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected + 4096) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < buffer.count {
+                let n = retryingOnEINTR { Glibc.read(fd, base + count, buffer.count - count) }
+                if n < 0 { failure = errno; return }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if failure != 0 { throw SystemError("read", path: path, errno: failure) }
+        if bytes.count > limit { throw SystemError("read", path: path, errno: EFBIG) }
+        guard bytes.count == expected + 4096 else { return bytes }
+        // The file grew while it was read: the rest in chunks.
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { buffer in retryingOnEINTR { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
@@ -44,15 +62,30 @@ public enum Files {
     /// rename it over the target. With `durable`, the directory is fsynced too, so the new content also
     /// survives a power cut; without it a power cut may bring back the old content, which is still whole.
     /// With `keepPrevious`, the old content stays available as `keepPrevious` (a hard link, so it costs no copy).
+    ///
+    /// The file of the copy before that is recycled as the temporary file (renamed, overwritten, its tail
+    /// cut) rather than unlinked: freeing a whole file's blocks on every commit cost ~0.5 ms on ext4, inside
+    /// the caller's lock. While a commit runs, and after a crash in the middle of one, `keepPrevious` may be
+    /// missing; `path` is whole throughout.
     public static func replaceAtomically(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600,
                                          keepPrevious: String? = nil, sync: Bool = true,
                                          durable: Bool = true) throws(SystemError) {
         let directory = Self.directory(of: path)
         let temporary = "\(path).tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        // Only a file no other name shares: after a commit that failed between its link and its rename the
+        // copy is `path` itself, and kept copies (repair's) may be links to it.
+        let recycled = keepPrevious.map { previous in
+            var info = stat()
+            guard lstat(previous, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else { return false }
+            return rename(previous, temporary) == 0
+        } ?? false
+        let fd = recycled ? open(temporary, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+            : open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         if fd < 0 { throw SystemError("create", path: temporary) }
         do throws(SystemError) {
+            if recycled && fchmod(fd, mode) != 0 { throw SystemError("chmod", path: temporary) }
             try writeAll(fd, bytes, path: temporary)
+            if recycled && ftruncate(fd, off_t(bytes.count)) != 0 { throw SystemError("truncate", path: temporary) }
             if sync && fsync(fd) != 0 { throw SystemError("fsync", path: temporary) }
         } catch {
             close(fd)
@@ -62,7 +95,7 @@ public enum Files {
         close(fd)
         try? FaultPoint.hit("commit:after-temp-write")
         if let keepPrevious {
-            unlink(keepPrevious)
+            if !recycled { unlink(keepPrevious) }
             if link(path, keepPrevious) != 0 && errno != ENOENT {
                 let failure = SystemError("link", path: keepPrevious)
                 unlink(temporary)

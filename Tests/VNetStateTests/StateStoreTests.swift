@@ -127,4 +127,37 @@ final class StateStoreTests: XCTestCase {
         try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("b", "10.0.0.3")) }
         XCTAssertEqual(try other.load().leases.map(\.address.description), ["10.0.0.2", "10.0.0.3"])
     }
+
+    /// Each commit keeps the document before it as state.json.prev, recycling the file of the one before
+    /// that; a file other names share (the document itself after a failed commit, a copy kept by repair)
+    /// is never written over.
+    func testEveryCommitKeepsThePreviousDocumentAndNeverWritesOverASharedFile() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        var documents: [[UInt8]] = []
+        for n in 1...4 {
+            try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c\(n)", "10.0.0.\(n)")) }
+            documents.append(try XCTUnwrap(try Files.read(store.statePath)))
+            if n > 1 { XCTAssertEqual(try Files.read(store.backupPath), documents[n - 2], "commit \(n)") }
+            var info = stat()
+            XCTAssertEqual(stat(store.backupPath, &info), n > 1 ? 0 : -1)
+            if n > 1 { XCTAssertEqual(info.st_mode & 0o777, 0o600) }
+        }
+        XCTAssertEqual(documents.count, Set(documents).count, "every commit wrote a new document")
+
+        // A copy kept as a second name of the backup (as repair keeps them) survives the next commits.
+        let kept = store.directory + "/kept-copy"
+        XCTAssertEqual(link(store.backupPath, kept), 0)
+        let keptBytes = try Files.read(kept)
+        for n in 5...6 { try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c\(n)", "10.0.0.\(n)")) } }
+        XCTAssertEqual(try Files.read(kept), keptBytes)
+
+        // The backup being the document itself (a commit died between its link and its rename): the next
+        // commit must not write over it in place.
+        XCTAssertEqual(unlink(store.backupPath), 0)
+        XCTAssertEqual(link(store.statePath, store.backupPath), 0)
+        let current = try Files.read(store.statePath)
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c7", "10.0.0.7")) }
+        XCTAssertEqual(try Files.read(store.backupPath), current)
+        XCTAssertEqual(try store.load().leases.count, 7)
+    }
 }
