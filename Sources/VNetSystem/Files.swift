@@ -63,29 +63,18 @@ public enum Files {
     /// survives a power cut; without it a power cut may bring back the old content, which is still whole.
     /// With `keepPrevious`, the old content stays available as `keepPrevious` (a hard link, so it costs no copy).
     ///
-    /// The file of the copy before that is recycled as the temporary file (renamed, overwritten, its tail
-    /// cut) rather than unlinked: freeing a whole file's blocks on every commit cost ~0.5 ms on ext4, inside
-    /// the caller's lock. While a commit runs, and after a crash in the middle of one, `keepPrevious` may be
-    /// missing; `path` is whole throughout.
+    /// The file of the copy before that is unlinked, not recycled as the next temporary file, although freeing
+    /// its blocks costs ~0.5 ms on ext4: a reader without the lock may still have it open from when it was
+    /// `path`, and writing over it would tear what that reader reads (`make stress` caught exactly that).
     public static func replaceAtomically(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600,
                                          keepPrevious: String? = nil, sync: Bool = true,
                                          durable: Bool = true) throws(SystemError) {
         let directory = Self.directory(of: path)
         let temporary = "\(path).tmp.\(getpid())"
-        // Only a file no other name shares: after a commit that failed between its link and its rename the
-        // copy is `path` itself, and kept copies (repair's) may be links to it.
-        let recycled = keepPrevious.map { previous in
-            var info = stat()
-            guard lstat(previous, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else { return false }
-            return rename(previous, temporary) == 0
-        } ?? false
-        let fd = recycled ? open(temporary, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
-            : open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         if fd < 0 { throw SystemError("create", path: temporary) }
         do throws(SystemError) {
-            if recycled && fchmod(fd, mode) != 0 { throw SystemError("chmod", path: temporary) }
             try writeAll(fd, bytes, path: temporary)
-            if recycled && ftruncate(fd, off_t(bytes.count)) != 0 { throw SystemError("truncate", path: temporary) }
             if sync && fsync(fd) != 0 { throw SystemError("fsync", path: temporary) }
         } catch {
             close(fd)
@@ -95,7 +84,7 @@ public enum Files {
         close(fd)
         try? FaultPoint.hit("commit:after-temp-write")
         if let keepPrevious {
-            if !recycled { unlink(keepPrevious) }
+            unlink(keepPrevious)
             if link(path, keepPrevious) != 0 && errno != ENOENT {
                 let failure = SystemError("link", path: keepPrevious)
                 unlink(temporary)

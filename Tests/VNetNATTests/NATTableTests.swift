@@ -269,6 +269,18 @@ final class NATTableTests: XCTestCase {
         try inNamespace(other) { _ = try table.ensure(config, pods: []) }
         XCTAssertTrue(try Shell.nft(node, "list", "tables").contains("table ip vnet"))
         XCTAssertFalse(try Shell.nft(other, "list", "tables").contains("table ip vnet"))
+        // A removal retires the netlink socket; the one made for the next call acts in the node too.
+        try inNamespace(other) {
+            try table.addPod(podA)
+            try table.addPod(podB)
+            try table.removePod(podA)
+            XCTAssertTrue(try table.hasPod(podB))
+            XCTAssertFalse(try table.hasPod(podA))
+            try table.removePod(podB)
+            try table.addPod(podA)
+        }
+        XCTAssertEqual(try inNamespace(node) { try NATTable().pods() }, [podA])
+        XCTAssertFalse(try Shell.nft(other, "list", "tables").contains("table ip vnet"))
     }
 
     func testSnatDisabledKeepsOnlyPodSets() throws {

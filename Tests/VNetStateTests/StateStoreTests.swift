@@ -128,9 +128,8 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try other.load().leases.map(\.address.description), ["10.0.0.2", "10.0.0.3"])
     }
 
-    /// Each commit keeps the document before it as state.json.prev, recycling the file of the one before
-    /// that; a file other names share (the document itself after a failed commit, a copy kept by repair)
-    /// is never written over.
+    /// Each commit keeps the document before it as state.json.prev; a file other names share (the document
+    /// itself after a failed commit, a copy kept by repair) is never written over.
     func testEveryCommitKeepsThePreviousDocumentAndNeverWritesOverASharedFile() throws {
         let store = try StateStore(dataDir: dataDir, network: "net")
         var documents: [[UInt8]] = []
@@ -159,5 +158,21 @@ final class StateStoreTests: XCTestCase {
         try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c7", "10.0.0.7")) }
         XCTAssertEqual(try Files.read(store.backupPath), current)
         XCTAssertEqual(try store.load().leases.count, 7)
+    }
+
+    /// A reader without the lock may hold the document open while others commit: what it reads must stay
+    /// the document it opened. (Writing the next commit over the old backup's file broke this; `make stress`
+    /// caught readers seeing torn documents.)
+    func testAReaderHoldingTheDocumentOpenStillReadsItWholeAfterLaterCommits() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        for n in 1...3 { try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c\(n)", "10.0.0.\(n)")) } }
+        let opened = open(store.statePath, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(opened, 0)
+        defer { close(opened) }
+        let expected = try XCTUnwrap(try Files.read(store.statePath))
+        for n in 4...8 { try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("c\(n)", "10.0.0.\(n)")) } }
+        var buffer = [UInt8](repeating: 0, count: expected.count + 4096)
+        let count = pread(opened, &buffer, buffer.count, 0)
+        XCTAssertEqual(Array(buffer.prefix(max(0, count))), expected)
     }
 }

@@ -169,10 +169,6 @@ def inside_private_mount_namespace(mount_point, node_path, pod_path, bin_dir, pl
             violate(f"ADD on the empty tmpfs failed: {o.describe()}")
             return
     state_path = os.path.join(mount_point, NETWORK, "state.json")
-    # A commit writes over the file of the copy before the previous one (docs/state.md), which needs no new
-    # space while the document fits in it, so a full disk does not stop it. Without that copy the commit must
-    # allocate, and the full disk must fail it cleanly: that is what this part is about.
-    os.unlink(state_path + ".prev")
     before = digest(state_path)
     filler, written = os.path.join(mount_point, "filler"), 0
     fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
