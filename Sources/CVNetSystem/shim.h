@@ -110,18 +110,17 @@ static inline void vnet_detached_hold_work(void *argument) {
     }
 }
 
-/// Makes a detached child hold a reference to `fd` until `*release` (the write end of a pipe only the
-/// caller holds, close-on-exec) is closed, by the caller or by its exit; the child then closes `fd` and
-/// exits. So the caller's own close of `fd` is never the last close, and never waits for what the kernel
-/// does on that last close. Returns the child's pid, or -1 with errno.
-static inline pid_t vnet_hold(int fd, int *release) {
+/// Makes a detached child hold a reference to `fd` until the calling process has exited (it waits on a
+/// pipe whose write end only the caller holds, close-on-exec), so the caller's own close of `fd`, and its
+/// exit, are never the last close and never wait for what the kernel does on that last close. Returns the
+/// child's pid, or -1 with errno.
+static inline pid_t vnet_hold_until_exit(int fd) {
     int lifeline[2];
     if (pipe2(lifeline, O_CLOEXEC) != 0) return -1;
     pid_t child = vnet_detach(vnet_detached_hold_work, &lifeline[0], fd, lifeline[0]);
     int saved = errno;
     close(lifeline[0]);
     if (child < 0) { close(lifeline[1]); errno = saved; return -1; }
-    *release = lifeline[1];
-    return child;
+    return child;   // lifeline[1] stays open, on purpose, until the caller exits.
 }
 #endif

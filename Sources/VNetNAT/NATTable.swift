@@ -13,8 +13,7 @@ import VNetSystem
 /// libnftables, loaded on first use. A CNI call on a healthy node never loads it.
 public final class NATTable {
     public let name: String
-    /// The nf_tables netlink handle; made again (in `namespace`) after `removePod` retired it.
-    private var netlinkHandle: NftNetlink?
+    private let netlink: NftNetlink
     /// The namespace the table was made in, where a libnftables context made later must act too.
     private let namespace: NetworkNamespace
     private var context: NftContext?
@@ -22,24 +21,8 @@ public final class NATTable {
     public init(name: String = NATConfig.defaultTableName) throws(NATError) {
         try NATConfig.validate(tableName: name)
         self.name = name
-        netlinkHandle = try NftNetlink()
+        netlink = try NftNetlink()
         do { namespace = try NetworkNamespace.current() } catch { throw .contextUnavailable("\(error)") }
-    }
-
-    private var netlink: NftNetlink {
-        get throws(NATError) {
-            if let netlinkHandle, !netlinkHandle.isRetired { return netlinkHandle }
-            let made: NftNetlink
-            if namespace.isCurrent {
-                made = try NftNetlink()
-            } else {
-                do { made = try namespace.withEntered { try NftNetlink() } } catch let error as NATError { throw error } catch {
-                    throw .contextUnavailable("cannot enter \(namespace.path): \(error)")
-                }
-            }
-            netlinkHandle = made
-            return made
-        }
     }
 
     /// The libnftables context, made on first use inside the table's namespace (its socket stays there).
@@ -152,12 +135,8 @@ public final class NATTable {
     /// element before deleting it (kernels before 6.3 have no "destroy"), so a missing element is no error.
     /// A missing table is success too: the pod is certainly not in it.
     public func removePod(_ address: IPv4Address) throws(NATError) {
-        let handle = try netlink
-        // The socket that deleted elements is closed at once, its costly last close left to a child (see
-        // `NftNetlink.retire`); a later request gets a new socket.
-        defer { handle.retire() }
         do {
-            try handle.changeElements(table: name, sets: podSetNames, add: [address], delete: [address])
+            try netlink.changeElements(table: name, sets: podSetNames, add: [address], delete: [address])
         } catch .tableMissing {
             return
         }

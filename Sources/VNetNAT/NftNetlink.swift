@@ -19,8 +19,8 @@ final class NftNetlink {
     private let portID: UInt32
     private var sequence: UInt32
     private let buffer: UnsafeMutableRawBufferPointer
-    /// Set by `retire()`: the socket is closed and this handle serves no more requests.
-    private(set) var isRetired = false
+    /// Whether a detached process already holds the socket until this process exits (see `changeElements`).
+    private var heldUntilExit = false
 
     init() throws(NATError) {
         guard let socket = mnl_socket_open2(vnet_netlink_netfilter(), Int32(SOCK_CLOEXEC.rawValue)) else {
@@ -40,25 +40,8 @@ final class NftNetlink {
     }
 
     deinit {
-        if !isRetired { mnl_socket_close(socket) }
-        buffer.deallocate()
-    }
-
-    /// Closes the socket, leaving its last close to a detached process when that works.
-    ///
-    /// Why: after a batch that deleted elements, the socket's last close waits for the kernel to free them:
-    /// nf_tables' handling of NETLINK_URELEASE flushes its pending transaction cleanup, which waits for an
-    /// RCU grace period (~10 ms), holding the nf_tables commit mutex. Done here, that wait would be the
-    /// caller's (a DEL's, at its exit); done at once in a child, it overlaps the caller's remaining work and
-    /// is over sooner for the next caller that needs the mutex.
-    func retire() {
-        guard !isRetired else { return }
-        isRetired = true
-        // libmnl's close frees its handle and closes its descriptor: keep a second descriptor of the socket,
-        // close the handle (not the last close), then hand the last one on.
-        let last = dup(mnl_socket_get_fd(socket))
         mnl_socket_close(socket)
-        if last >= 0 { DetachedProcess.closeElsewhere(last) }
+        buffer.deallocate()
     }
 
     // MARK: - Requests
@@ -74,6 +57,13 @@ final class NftNetlink {
                 if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: next()) }
             }
             messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: next())
+        }
+        // After deleting elements the socket's last close waits for the kernel to free them (a grace period,
+        // ~10 ms, in nf_tables' NETLINK_URELEASE handling); that close would otherwise be this process's exit,
+        // which the runtime waits for. A detached process keeps the socket until then. Best effort: without
+        // it the close only waits.
+        if !delete.isEmpty && !heldUntilExit {
+            heldUntilExit = (try? DetachedProcess.holdUntilExit(mnl_socket_get_fd(socket))) != nil
         }
         if answers.errors.first == ENOENT { throw .tableMissing("ip \(table)") }
         if let failure = answers.failure(operation) { throw failure }

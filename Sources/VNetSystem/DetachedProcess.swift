@@ -28,14 +28,10 @@ public enum DetachedProcess {
         try started { vnet_send_from_detached_process(fd, bytes.baseAddress, bytes.count) }
     }
 
-    /// Closes `fd`, which must be this process's last descriptor of its file, leaving the last close (which
-    /// for some sockets waits on the kernel) to a detached process: it takes a reference first and drops it
-    /// once this process's is gone. If no process can be made, `fd` is closed here, waiting.
-    public static func closeElsewhere(_ fd: Int32) {
-        var release: Int32 = -1
-        let held = (try? started { vnet_hold(fd, &release) }) != nil
-        close(fd)
-        if held { close(release) }
+    /// Has a detached process hold `fd` open until this process has exited, so that neither this process's
+    /// close of `fd` nor its exit is the last close, which for some sockets waits on the kernel.
+    public static func holdUntilExit(_ fd: Int32) throws(SystemError) {
+        try started { vnet_hold_until_exit(fd) }
     }
 
     /// Reaps the children that have finished, then records the one `start` makes.

@@ -59,10 +59,18 @@ final class DetachedDeleteTests: NamespacedTestCase {
         XCTAssertEqual(try Shell.ipJSON(nodeName, "link", "show").count, 1, "only lo is left")
         // The senders are children nobody waits for; once they have finished, the next call reaps them, so a
         // long-running process (the console) keeps at most the latest ones.
-        usleep(300_000)
+        // Their RCU barriers run one after another: wait (up to 10 s) until every one has exited.
+        for _ in 0..<100 where try childrenOfThisProcess().contains(where: { !isZombie($0) }) { usleep(100_000) }
+        XCTAssertFalse(try childrenOfThisProcess().contains(where: { !isZombie($0) }), "the senders finished")
         try Shell.run(["ip", "-n", nodeName, "link", "add", "x99", "type", "veth", "peer", "name", "y99"])
         XCTAssertTrue(try netlink.deleteLinkWithoutAwaitingFree(named: "x99"))
         XCTAssertLessThanOrEqual(try childrenOfThisProcess().count, 1, "only the newest sender may still be ours")
+    }
+
+    private func isZombie(_ pid: String) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
     }
 
     /// Our children, zombies included, from every thread's /proc children list.
