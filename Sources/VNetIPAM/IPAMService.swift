@@ -75,7 +75,8 @@ public struct IPAMService: Sendable {
         let (pool, _) = try loadPool(now: now)
         let allocator = allocator(for: pool)
         do {
-            return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout) { state in
+            // Read in part: an ADD changes only this attachment's records (StateStore.load(for:)).
+            return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
                 Self.flagVanished(&state, pool: pool)
                 let address = try allocator.choose(for: request.key, in: state, requested: request.requested, now: now)
                 if state.lease(for: request.key) == nil {
@@ -97,7 +98,7 @@ public struct IPAMService: Sendable {
     public func release(_ key: AttachmentKey, verb: String = "del", now: Date = Date(),
                         extra: (inout NetworkState) throws -> Void = { _ in }) throws(IPAMError) -> Lease? {
         do {
-            return try store.update(verb: verb, lockTimeout: config.lockTimeout) { state in
+            return try store.update(verb: verb, lockTimeout: config.lockTimeout, for: key) { state in
                 let lease = state.release(key, at: now)
                 try extra(&state)
                 return lease
@@ -110,7 +111,7 @@ public struct IPAMService: Sendable {
     /// CHECK: the lease exists and, when the runtime says which address it got, matches it.
     public func check(_ key: AttachmentKey, expected: IPv4Address?) throws(IPAMError) -> Lease {
         let state: NetworkState
-        do { state = try store.load() } catch { throw .state(error) }
+        do { state = try store.load(for: key) } catch { throw .state(error) }
         guard let lease = state.lease(for: key) else { throw .checkFailed("no lease for \(key) in network \(network)") }
         if let expected, expected != lease.address {
             throw .checkFailed("\(key) holds \(lease.address), but the runtime expects \(expected)")

@@ -52,16 +52,16 @@ public struct Allocator: Sendable {
         if let existing = state.lease(for: key) { return existing.address }
         guard state.leases.count < limits.maxPodsPerNode else { throw .nodeLimitReached(limit: limits.maxPodsPerNode) }
 
-        var used: [IPv4Address: AttachmentKey] = [:]
-        used.reserveCapacity(state.leases.count)
-        for lease in state.leases { used[lease.address] = lease.key }
+        // Sorted, and walked beside the sorted pool below: no hashing per lease or per pool address, which
+        // grew with the pods on the node on every ADD.
+        let used = state.leases.map(\.address).sorted()
         let quarantined = Set(state.quarantined)
         var releasedAt: [IPv4Address: Date] = [:]
         for entry in state.released { releasedAt[entry.address] = entry.releasedAt }
 
         if let requested {
             guard pool.contains(requested) else { throw .requestedOutsidePool(requested) }
-            if let holder = used[requested] { throw .requestedInUse(requested, by: holder) }
+            if let holder = state.lease(holding: requested) { throw .requestedInUse(requested, by: holder.key) }
             if quarantined.contains(requested) { throw .requestedQuarantined(requested) }
             if let at = releasedAt[requested], now.timeIntervalSince(at) < cooldown {
                 throw .requestedCoolingDown(requested, secondsLeft: Int((cooldown - now.timeIntervalSince(at)).rounded(.up)))
@@ -71,7 +71,11 @@ public struct Allocator: Sendable {
 
         var best: (address: IPv4Address, at: Date)?
         var cooling = 0
-        for address in pool.addresses where used[address] == nil && !quarantined.contains(address) {
+        var nextUsed = 0
+        for address in pool.addresses {
+            while nextUsed < used.count && used[nextUsed] < address { nextUsed += 1 }
+            if nextUsed < used.count && used[nextUsed] == address { continue }
+            if quarantined.contains(address) { continue }
             guard let at = releasedAt[address] else { return address }
             if now.timeIntervalSince(at) < cooldown {
                 cooling += 1

@@ -5,7 +5,7 @@ extension Node {
     /// CHECK: the attachment is as ADD left it. Returns nothing; throws the first difference found.
     public func check(_ key: AttachmentKey, netns: String, expected: IPv4Address?) throws(OperationError) {
         do {
-            let state = try store.load()
+            let state = try store.load(for: key)
             guard let endpoint = state.endpoint(for: key) else {
                 throw OperationError(.checkFailed, "no endpoint recorded for \(key)")
             }

@@ -9,7 +9,7 @@ extension Node {
     public func detach(_ key: AttachmentKey, hint: IPv4Address? = nil) throws(OperationError) {
         var step = "state"
         do {
-            let state = try store.load()
+            let state = try store.load(for: key)
             let endpoint = state.endpoint(for: key)
             let lease = state.lease(for: key)
             // Only an address this attachment holds (or held, per the runtime) is touched; never another pod's.

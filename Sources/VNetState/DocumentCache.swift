@@ -14,9 +14,10 @@ import VNetModel
 final class DocumentCache: Sendable {
     private let entry = Mutex<WrittenDocument?>(nil)
 
-    /// The state decoded from exactly `bytes`, when that is the cached document.
-    func lookup(_ bytes: [UInt8]) -> NetworkState? {
-        entry.withLock { cached in cached.flatMap { $0.bytes == bytes ? $0.state : nil } }
+    /// The state decoded from exactly `bytes`, when that is the cached document and it was read whole or in
+    /// part for `focus`.
+    func lookup(_ bytes: [UInt8], for focus: AttachmentKey?) -> NetworkState? {
+        entry.withLock { cached in cached.flatMap { $0.bytes == bytes && $0.serves(focus) ? $0.state : nil } }
     }
 
     /// The cached document whole: what the next commit copies its unchanged records from.

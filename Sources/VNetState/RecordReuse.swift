@@ -19,6 +19,12 @@ struct WrittenDocument: Sendable {
     var bytes: [UInt8]
     var state: NetworkState
     var spans: RecordSpans
+    /// Set when the document was read in part for this attachment: the other attachments' records in
+    /// `state` carry only key and address, and must never be written from those values.
+    var partialFor: AttachmentKey? = nil
+
+    /// Whether this document may be served to a reader asking for `focus` (nil: the whole document).
+    func serves(_ focus: AttachmentKey?) -> Bool { partialFor == nil || partialFor == focus }
 }
 
 /// Walks the records of the previous document beside the new state's records, in order. A commit changes

@@ -10,13 +10,12 @@ import VNetModel
 
 /// Encodes and decodes the state document. Pretty, sorted JSON keeps it readable and diffable by hand.
 public enum StateCodec {
-    public static func encode(_ state: NetworkState) throws -> [UInt8] { encode(state, reusing: nil).bytes }
+    public static func encode(_ state: NetworkState) throws -> [UInt8] { encode(state, reusing: nil)?.bytes ?? [] }
 
-    /// `encode`, copying unchanged records from `previous` (see `RecordSpans`), with where its records are.
-    static func encode(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
-        var written = StateDocumentWriter.written(state, reusing: previous)
-        written.bytes.append(UInt8(ascii: "\n"))
-        return written
+    /// `encode`, copying unchanged records from `previous` (see `RecordSpans`), with where its records are;
+    /// nil when `previous` was read in part and the change reaches beyond what that read read.
+    static func encode(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument? {
+        StateDocumentWriter.written(state, reusing: previous)
     }
 
     /// How to read a document: `fastest` tries the direct reader and falls back to the general one, which
@@ -30,16 +29,25 @@ public enum StateCodec {
 
     /// `decode`, keeping the bytes and, when the direct reader read them, where each record is (for reuse by
     /// the next commit). A document only the general reader takes has no spans, and is written whole.
-    static func decodeDocument(_ bytes: [UInt8], reader: Reader = .fastest) -> Result<WrittenDocument, DecodeFailure> {
+    ///
+    /// With `focus`, a document whose seal is intact is read in part for that attachment
+    /// (`StateStore.load(for:)`); any other is read whole.
+    static func decodeDocument(_ bytes: [UInt8], reader: Reader = .fastest, focus: AttachmentKey? = nil) -> Result<WrittenDocument, DecodeFailure> {
         if bytes.isEmpty { return .failure(.init("the file is empty")) }
         if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
             if bytes.allSatisfy({ $0 == 0 }) { return .failure(.init("the file holds only NUL bytes (\(bytes.count))")) }
             return .failure(.init("the file contains NUL bytes"))
         }
-        if reader == .fastest, let (state, spans) = StateDocumentFastReader.readWithSpans(bytes) {
-            let problems = state.integrityProblems()
-            return problems.isEmpty ? .success(WrittenDocument(bytes: bytes, state: state, spans: spans))
-                : .failure(.init(problems.joined(separator: "; ")))
+        if reader == .fastest {
+            // In part only when the seal says the bytes are exactly what vnet wrote (`DocumentSeal`).
+            let sealed = focus != nil && bytes.withUnsafeBufferPointer { DocumentSeal.isIntact($0) }
+            let partial = sealed ? StateDocumentFastReader.readWithSpans(bytes, focus: focus) : nil
+            if let (state, spans) = partial ?? StateDocumentFastReader.readWithSpans(bytes) {
+                let problems = state.integrityProblems()
+                return problems.isEmpty
+                    ? .success(WrittenDocument(bytes: bytes, state: state, spans: spans, partialFor: partial != nil ? focus : nil))
+                    : .failure(.init(problems.joined(separator: "; ")))
+            }
         }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { return .failure(.init("not a valid state document: \(error)")) }

@@ -28,6 +28,7 @@ enum StateDocument {
             "endpoints": .array(state.endpoints.map(json)),
             "flagged": .array(state.flagged.map { .string($0.description) }),
             "quarantined": .array(state.quarantined.map { .string($0.description) }),
+            "seal": .string(DocumentSeal.placeholder),
         ])
     }
 

@@ -23,14 +23,23 @@ struct StateDocumentFastReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    /// Reading a sealed document for one attachment: the records of others get only their key and address
+    /// (see `record`).
+    private let focus: AttachmentKey?
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, focus: AttachmentKey?) {
+        self.bytes = bytes
+        self.focus = focus
+    }
 
     static func read(_ bytes: [UInt8]) -> NetworkState? { readWithSpans(bytes)?.state }
 
-    /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`).
-    static func readWithSpans(_ bytes: [UInt8]) -> (state: NetworkState, spans: RecordSpans)? {
+    /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`). With `focus`
+    /// (for a document whose seal the caller found intact: `DocumentSeal`), the document is read in part
+    /// (`StateStore.load(for:)`): the records of other attachments carry only their key and address.
+    static func readWithSpans(_ bytes: [UInt8], focus: AttachmentKey? = nil) -> (state: NetworkState, spans: RecordSpans)? {
         bytes.withUnsafeBufferPointer { buffer in
-            var reader = StateDocumentFastReader(buffer)
+            var reader = StateDocumentFastReader(buffer, focus: focus)
             guard let state = reader.document() else { return nil }
             return (state, reader.spans)
         }
@@ -52,14 +61,15 @@ struct StateDocumentFastReader {
                 state.network = value; return reader.mark(1, &seen)
             case "generation": guard let value = reader.wholeNumber() else { return false }
                 state.generation = UInt64(value); return reader.mark(2, &seen)
-            case "leases": guard let (value, spans) = reader.spannedArray({ $0.lease() }) else { return false }
+            case "leases": guard let (value, spans) = reader.spannedArray({ $0.record { $0.lease() } }) else { return false }
                 state.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
                 state.released = value; return reader.mark(4, &seen)
-            case "endpoints": guard let (value, spans) = reader.spannedArray({ $0.endpoint() }) else { return false }
+            case "endpoints": guard let (value, spans) = reader.spannedArray({ $0.record { $0.endpoint() } }) else { return false }
                 state.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
             case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
                 state.flagged = value; return reader.mark(6, &seen)
+            case "seal": return reader.stringBytes() != nil && reader.mark(8, &seen)  // checked by DocumentSeal
             case "quarantined": guard let value = reader.array({ $0.address() }) else { return false }
                 quarantined = value; return reader.mark(7, &seen)
             default: return false
@@ -69,6 +79,68 @@ struct StateDocumentFastReader {
         state.quarantined = quarantined ?? []
         skipSpace()
         return index == bytes.count ? state : nil
+    }
+
+    /// One lease or endpoint record. Reading a sealed document for one attachment, the record is found by
+    /// the writer's layout and only its key and address are read; the focus attachment's record is then read
+    /// in full. The other values are placeholders: what a partial read serves (ADD, DEL, CHECK of one
+    /// attachment) looks at no more than the others' keys and addresses, and a commit copies their bytes
+    /// rather than writing these values (`StateDocumentWriter` refuses to).
+    private mutating func record<Record: KeyedRecord>(_ read: (inout StateDocumentFastReader) -> Record?) -> Record? {
+        guard let focus else { return read(&self) }
+        let start = index
+        guard let (key, address) = skimRecord() else { return nil }
+        guard key == focus else { return Record(placeholderFor: key, address: UnsafeBufferPointer(rebasing: bytes[address])) }
+        index = start
+        return read(&self)
+    }
+
+    /// The key and the address of the record at `index`, laid out as the writer lays it out (the address
+    /// first, `"containerID"` and `"ifname"` in the key object, the record closed by a brace four spaces in);
+    /// moves past the record. Nil for anything else (the caller then reads the document whole).
+    private mutating func skimRecord() -> (AttachmentKey, Range<Int>)? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        let opening: StaticString = "{\n      \"address\": \""
+        guard let afterAddress = expect(opening, at: index) else { return nil }
+        index = afterAddress - 1
+        guard let address = stringBytes() else { return nil }
+        guard let end = find("\n    }", anchor: 5, from: index) else { return nil }
+        guard let containerStart = find("\"containerID\": \"", anchor: 10, from: index), containerStart < end else { return nil }
+        index = containerStart + 15
+        guard let containerID = stringBytes() else { return nil }
+        let ifnameMarker: StaticString = ",\n        \"ifname\": \""
+        guard let afterIfname = expect(ifnameMarker, at: index) else { return nil }
+        index = afterIfname - 1
+        guard let ifname = stringBytes(), index < end else { return nil }
+        index = end + 6
+        let key = AttachmentKey(containerID: String(decoding: UnsafeBufferPointer(rebasing: bytes[containerID]), as: UTF8.self),
+                                ifname: String(decoding: UnsafeBufferPointer(rebasing: bytes[ifname]), as: UTF8.self))
+        return (key, address)
+    }
+
+    /// The index just past `text` when the bytes at `position` are exactly `text`.
+    private func expect(_ text: StaticString, at position: Int) -> Int? {
+        let count = text.utf8CodeUnitCount
+        guard position + count <= bytes.count, let base = bytes.baseAddress,
+              memcmp(base + position, text.utf8Start, count) == 0 else { return nil }
+        return position + count
+    }
+
+    /// Where `text` next occurs from `position`: memchr for its byte at `anchor`, chosen rare in the document
+    /// (a quote or a new line would stop every few bytes), then a compare. (glibc's memmem is out of reach
+    /// without _GNU_SOURCE.)
+    private func find(_ text: StaticString, anchor: Int, from position: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let count = text.utf8CodeUnitCount
+        let pattern = text.utf8Start
+        var at = position + anchor
+        while at - anchor + count <= bytes.count {
+            guard let hit = memchr(base + at, Int32(pattern[anchor]), bytes.count - at) else { return nil }
+            let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - anchor
+            if candidate + count <= bytes.count, memcmp(base + candidate, pattern, count) == 0 { return candidate }
+            at = candidate + anchor + 1
+        }
+        return nil
     }
 
     private mutating func lease() -> Lease? {
@@ -251,9 +323,13 @@ struct StateDocumentFastReader {
 
     /// "a.b.c.d/len" with a length of one or two digits up to 32 (anything odder goes to the general reader).
     private mutating func prefix() -> IPv4Prefix? {
-        guard let range = stringBytes(), let slash = bytes[range].firstIndex(of: UInt8(ascii: "/")),
-              let address = IPv4Address(utf8: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<slash])) else { return nil }
-        let digits = bytes[(slash + 1)..<range.upperBound]
+        stringBytes().flatMap { Self.prefix(UnsafeBufferPointer(rebasing: bytes[$0])) }
+    }
+
+    static func prefix(_ text: UnsafeBufferPointer<UInt8>) -> IPv4Prefix? {
+        guard let slash = text.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        guard let address = IPv4Address(utf8: UnsafeBufferPointer(rebasing: text[..<slash])) else { return nil }
+        let digits = text[(slash + 1)...]
         guard (1...2).contains(digits.count), digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         return length <= 32 ? IPv4Prefix(address: address, length: length) : nil
@@ -304,5 +380,27 @@ struct KeyBytes {
         let count = pattern.utf8CodeUnitCount
         guard key.bytes.count == count, let base = key.bytes.baseAddress else { return false }
         return memcmp(pattern.utf8Start, base, count) == 0
+    }
+}
+
+/// What a partial read needs of a record: whose it is, and a stand-in that holds only that and the address.
+protocol KeyedRecord {
+    var key: AttachmentKey { get }
+    /// A stand-in with `key` and the address written as `address`; nil when that is not this kind's address.
+    init?(placeholderFor key: AttachmentKey, address: UnsafeBufferPointer<UInt8>)
+}
+
+extension Lease: KeyedRecord {
+    init?(placeholderFor key: AttachmentKey, address text: UnsafeBufferPointer<UInt8>) {
+        guard let address = IPv4Address(utf8: text) else { return nil }
+        self.init(key: key, address: address, createdAt: Date(timeIntervalSince1970: 0), owner: "")
+    }
+}
+
+extension Endpoint: KeyedRecord {
+    init?(placeholderFor key: AttachmentKey, address text: UnsafeBufferPointer<UInt8>) {
+        guard let address = StateDocumentFastReader.prefix(text) else { return nil }
+        self.init(key: key, phase: .ready, address: address, gateway: IPv4Address(0), hostVeth: "", podMAC: nil,
+                  netns: "", bridge: "", pod: PodIdentity(), createdAt: Date(timeIntervalSince1970: 0))
     }
 }

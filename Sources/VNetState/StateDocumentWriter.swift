@@ -19,17 +19,27 @@ struct StateDocumentWriter {
     private var members: [Int] = []
     private let previous: WrittenDocument?
     private(set) var spans = RecordSpans()
+    /// Set when a record of another attachment than the one a partial read was for had to be written from
+    /// its values, which that read left empty: the document must not be committed (see `StateStore.update`).
+    private(set) var wroteUnreadRecord = false
+    /// Where the seal's digits are, to be filled in once the document is complete.
+    private var sealOffset: Int?
 
     private init(reusing previous: WrittenDocument?) { self.previous = previous }
 
-    static func bytes(_ state: NetworkState) -> [UInt8] { written(state, reusing: nil).bytes }
+    /// The whole document: its JSON, a final new line, and its seal (`DocumentSeal`) filled in.
+    static func bytes(_ state: NetworkState) -> [UInt8] { written(state, reusing: nil)?.bytes ?? [] }
 
-    /// The document for `state`, copying unchanged records from `previous`, with where its records are.
-    static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
+    /// The document for `state`, copying unchanged records from `previous`, with where its records are; nil
+    /// when `previous` was read in part and `state` changed a record that read did not read in full.
+    static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument? {
         var writer = StateDocumentWriter(reusing: previous)
         writer.out.reserveCapacity(1024 + (previous?.bytes.count ?? 0) + 640 * (state.leases.count + state.endpoints.count))
         writer.document(state)
-        return WrittenDocument(bytes: writer.out, state: state, spans: writer.spans)
+        if writer.wroteUnreadRecord { return nil }
+        writer.out.append(UInt8(ascii: "\n"))
+        if let seal = writer.sealOffset { DocumentSeal.apply(&writer.out, at: seal) }
+        return WrittenDocument(bytes: writer.out, state: state, spans: writer.spans, partialFor: previous?.partialFor)
     }
 
     // Keys in each object are written in sorted order, as JSONWriter sorts them.
@@ -37,13 +47,13 @@ struct StateDocumentWriter {
         open(UInt8(ascii: "{"))
         var endpointMatcher = RecordMatcher(previous: previous?.state.endpoints ?? [], spans: previous?.spans.endpoints ?? [])
         key("endpoints"); array(state.endpoints) { writer, endpoint in
-            writer.spans.endpoints.append(writer.record(endpointMatcher.span(of: endpoint)) { $0.endpoint(endpoint) })
+            writer.spans.endpoints.append(writer.record(endpoint.key, endpointMatcher.span(of: endpoint)) { $0.endpoint(endpoint) })
         }
         key("flagged"); array(state.flagged) { $0.address($1) }
         key("generation"); out.append(contentsOf: String(state.generation).utf8)
         var leaseMatcher = RecordMatcher(previous: previous?.state.leases ?? [], spans: previous?.spans.leases ?? [])
         key("leases"); array(state.leases) { writer, lease in
-            writer.spans.leases.append(writer.record(leaseMatcher.span(of: lease)) { $0.lease(lease) })
+            writer.spans.leases.append(writer.record(lease.key, leaseMatcher.span(of: lease)) { $0.lease(lease) })
         }
         key("network"); string(state.network)
         key("quarantined"); array(state.quarantined) { $0.address($1) }
@@ -54,6 +64,7 @@ struct StateDocumentWriter {
             writer.close(UInt8(ascii: "}"))
         }
         key("schema"); out.append(contentsOf: String(state.schema).utf8)
+        key("seal"); sealOffset = out.count + 1; string(DocumentSeal.placeholder)
         close(UInt8(ascii: "}"))
     }
 
@@ -99,11 +110,12 @@ struct StateDocumentWriter {
 
     /// One record: copied from the previous document's `span` when there is one, else written by `write`.
     /// Returns where it went in the output.
-    private mutating func record(_ span: Range<Int>?, _ write: (inout StateDocumentWriter) -> Void) -> Range<Int> {
+    private mutating func record(_ key: AttachmentKey, _ span: Range<Int>?, _ write: (inout StateDocumentWriter) -> Void) -> Range<Int> {
         let start = out.count
         if let span, let previous {
             previous.bytes.withUnsafeBufferPointer { bytes in out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[span])) }
         } else {
+            if let focus = previous?.partialFor, key != focus { wroteUnreadRecord = true }
             write(&self)
         }
         return start..<out.count

@@ -75,13 +75,23 @@ public struct StateStore: Sendable {
     /// A missing file is a new network; an unreadable one is an error, never an empty pool, unless it was
     /// left by an earlier boot (see `BootMarker`): then it describes pods that no longer exist, and the
     /// network starts empty.
-    public func load() throws(StateError) -> NetworkState { try load(settingAside: false) }
+    public func load() throws(StateError) -> NetworkState { try load(settingAside: false, for: nil) }
+
+    /// `load()` read in part for one attachment, for the calls that concern only it (a CNI ADD, DEL or CHECK):
+    /// that attachment's lease and endpoint come whole; every other record carries only its key and address,
+    /// its other strings left empty. A document is accepted or refused exactly as `load()` would.
+    ///
+    /// Why: every CNI call is a new process and reads the whole document. Making every string of every
+    /// record was what still grew with the pods on the node; an ADD, DEL or CHECK needs no more of the others
+    /// than which addresses they hold. A commit copies the bytes of the records it did not change, so the
+    /// empty values are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
+    public func load(for key: AttachmentKey) throws(StateError) -> NetworkState { try load(settingAside: false, for: key) }
 
     /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
     /// (`state.json.corrupt-<time>`) so that the next commit does not keep it as `state.json.prev`.
-    private func load(settingAside: Bool) throws(StateError) -> NetworkState {
+    private func load(settingAside: Bool, for focus: AttachmentKey?) throws(StateError) -> NetworkState {
         do {
-            return try loadCommitted()
+            return try loadCommitted(for: focus)
         } catch .corrupt(let path, let reason) {
             guard BootMarker(directory: directory).standing() == .earlierBoot else { throw .corrupt(path: path, reason: reason) }
             if settingAside { setAside(reason: reason) }
@@ -89,7 +99,7 @@ public struct StateStore: Sendable {
         }
     }
 
-    private func loadCommitted() throws(StateError) -> NetworkState {
+    private func loadCommitted(for focus: AttachmentKey?) throws(StateError) -> NetworkState {
         let bytes: [UInt8]?
         do throws(SystemError) { bytes = try Files.read(statePath) } catch { throw .io(error) }
         guard let bytes else {
@@ -98,8 +108,8 @@ public struct StateStore: Sendable {
             }
             return NetworkState(network: network)
         }
-        if let cached = cache.lookup(bytes) { return cached }
-        switch StateCodec.decodeDocument(bytes) {
+        if let cached = cache.lookup(bytes, for: focus) { return cached }
+        switch StateCodec.decodeDocument(bytes, focus: focus) {
         case .success(let document):
             cache.store(document)
             return document.state
@@ -118,17 +128,20 @@ public struct StateStore: Sendable {
         _ = message.withCString { write(2, $0, strlen($0)) }
     }
 
-    /// Commits `state` (the caller holds the lock), bumping its generation.
+    /// Commits `state` (the caller holds the lock), bumping its generation. Returns false, committing
+    /// nothing, when `state` came from a partial read and changes a record that read did not read whole.
     ///
     /// Always atomic (temporary file, rename): any reader, and the next call after a crash of this process,
     /// sees the old or the new document whole. Flushing to disk is done once per boot, for the boot marker
     /// (see `BootMarker`), not per commit: what a commit records is about pods, which do not outlive the
     /// boot. Without a boot id every commit is flushed (file, then directory).
-    public func commit(_ state: inout NetworkState) throws(StateError) {
-        state.generation += 1
+    func commit(_ state: inout NetworkState) throws(StateError) -> Bool {
         // The records this commit did not change are copied from the document this process last read or
         // wrote (the one `update` loaded), not written again: see `RecordSpans`.
-        let document = StateCodec.encode(state, reusing: cache.document)
+        var next = state
+        next.generation += 1
+        guard let document = StateCodec.encode(next, reusing: cache.document) else { return false }
+        state = next
         do throws(SystemError) {
             let marker = BootMarker(directory: directory)
             let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
@@ -138,25 +151,37 @@ public struct StateStore: Sendable {
             state.generation -= 1
             throw .io(error)
         }
+        return true
     }
 
     /// Runs `body` on the current document under the lock and commits it when `body` changed it.
     /// The lock is released on every path, and a failed commit leaves the old document in place.
-    public func update<T>(verb: String, lockTimeout: Double, _ body: (inout NetworkState) throws -> T) throws -> T {
+    ///
+    /// With `key`, `body` gets the document read in part for that attachment (`load(for:)`), for the calls
+    /// that change only its lease and endpoint. Should `body` change another record after all, nothing of
+    /// that is committed: the document is read whole and `body` runs again on it.
+    public func update<T>(verb: String, lockTimeout: Double, for key: AttachmentKey? = nil,
+                          _ body: (inout NetworkState) throws -> T) throws -> T {
         let lock = StateLock(path: lockPath)
         try lock.acquire(verb: verb, timeout: lockTimeout)
         defer { lock.release() }
         try FaultPoint.hit("\(verb):locked")
         removeAbandonedTemporaries()
-        var state = try load(settingAside: true)
-        let before = state
-        let result = try body(&state)
-        if state != before {
-            try FaultPoint.hit("\(verb):before-commit")
-            try commit(&state)
-            try FaultPoint.hit("\(verb):after-commit")
+        var focus = key
+        while true {
+            var state = try load(settingAside: true, for: focus)
+            let before = state
+            let result = try body(&state)
+            if state != before {
+                try FaultPoint.hit("\(verb):before-commit")
+                guard try commit(&state) else {
+                    focus = nil  // the change reaches records the partial read left empty: read them
+                    continue
+                }
+                try FaultPoint.hit("\(verb):after-commit")
+            }
+            return result
         }
-        return result
     }
 
     /// Records the network configuration when it differs from the recorded one. Written without the lock:

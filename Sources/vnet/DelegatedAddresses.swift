@@ -21,7 +21,7 @@ struct DelegatedAddresses: AddressProvider {
         let allocation = IPAMAllocation(address: ip.address, gateway: gateway,
                                         routes: result.routes, dns: result.dns)
         do {
-            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout) { state in state.upsert(endpoint(allocation)) }
+            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout, for: request.key) { state in state.upsert(endpoint(allocation)) }
         } catch {
             try? run(.del)
             throw error
@@ -30,7 +30,7 @@ struct DelegatedAddresses: AddressProvider {
     }
 
     func release(_ key: AttachmentKey) throws {
-        try store.update(verb: "del", lockTimeout: IPAMConfig.defaultLockTimeout) { state in state.removeEndpoint(key) }
+        try store.update(verb: "del", lockTimeout: IPAMConfig.defaultLockTimeout, for: key) { state in state.removeEndpoint(key) }
         try run(.del)
     }
 

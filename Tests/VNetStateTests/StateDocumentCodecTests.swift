@@ -32,8 +32,14 @@ final class StateDocumentCodecTests: XCTestCase {
         return state
     }
 
+    /// The general writer's document, sealed the same way (the seal is found by its marker).
     func general(_ state: NetworkState) -> [UInt8] {
-        JSONWriter.bytes(StateDocument.json(state), pretty: true) + [UInt8(ascii: "\n")]
+        var bytes = JSONWriter.bytes(StateDocument.json(state), pretty: true) + [UInt8(ascii: "\n")]
+        let marker = DocumentSeal.marker
+        if let at = (0...(bytes.count - marker.count)).last(where: { Array(bytes[$0..<($0 + marker.count)]) == marker }) {
+            DocumentSeal.apply(&bytes, at: at + marker.count)
+        }
+        return bytes
     }
 
     func testWriterMatchesTheGeneralWriter() throws {

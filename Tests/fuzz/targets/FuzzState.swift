@@ -20,12 +20,15 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case (.failure, .success): fatalError("the direct reader refused what the general one accepts")
     default: break
     }
+    checkPartialRead(bytes, size: size)
     guard case .success(let state) = fastest else { return 0 }
     if !state.integrityProblems().isEmpty { fatalError("decode accepted an inconsistent document") }
     guard let encoded = try? StateCodec.encode(state) else { fatalError("an accepted state does not encode") }
     guard case .success(let again) = StateCodec.decode(encoded) else {
         fatalError("a committed document is refused on reading: \(String(decoding: encoded, as: UTF8.self))")
     }
+    // vnet's own (sealed) documents are the ones read in part: check that on what was just written.
+    checkPartialRead(encoded, size: size)
     guard let reencoded = try? StateCodec.encode(again), reencoded == encoded else {
         fatalError("state round trip is not stable: \(String(decoding: encoded, as: UTF8.self))")
     }
@@ -34,7 +37,7 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if !changed.leases.isEmpty { changed.leases.remove(at: size % changed.leases.count) }
     if let last = changed.endpoints.indices.last { changed.endpoints[last].phase = changed.endpoints[last].phase == .ready ? .attaching : .ready }
     changed.generation += 1
-    let committed = StateCodec.encode(changed, reusing: document)
+    guard let committed = StateCodec.encode(changed, reusing: document) else { fatalError("a whole read's commit was refused") }
     guard case .success(let reread) = StateCodec.decodeDocument(committed.bytes), reread.state == changed else {
         fatalError("a commit copying unchanged records does not read back as what was committed")
     }
@@ -43,4 +46,31 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("the writer's record spans are not where the records are")
     }
     return 0
+}
+
+/// A read in part for one attachment (only of a document whose seal is intact) accepts and refuses exactly
+/// what a whole read does, and gives that attachment's records whole and every other record's key and address.
+func checkPartialRead(_ bytes: [UInt8], size: Int) {
+    let wholeDocument = StateCodec.decodeDocument(bytes)
+    let focus: AttachmentKey
+    if case .success(let whole) = wholeDocument, !whole.state.leases.isEmpty {
+        focus = whole.state.leases[size % whole.state.leases.count].key
+    } else {
+        focus = AttachmentKey(containerID: "c1", ifname: "eth0")
+    }
+    switch (wholeDocument, StateCodec.decodeDocument(bytes, focus: focus)) {
+    case (.success(let whole), .success(let partial)):
+        let w = whole.state, p = partial.state
+        if p.leases.map(\.key) != w.leases.map(\.key) || p.leases.map(\.address) != w.leases.map(\.address)
+            || p.endpoints.map(\.key) != w.endpoints.map(\.key) || p.endpoints.map(\.address) != w.endpoints.map(\.address)
+            || p.lease(for: focus) != w.lease(for: focus) || p.endpoint(for: focus) != w.endpoint(for: focus)
+            || p.released != w.released || p.flagged != w.flagged || p.quarantined != w.quarantined || p.generation != w.generation
+            || p.network != w.network || (partial.partialFor == nil && p != w)
+            || (whole.spans != RecordSpans() && partial.spans != whole.spans) {
+            fatalError("a partial read disagrees with the whole read")
+        }
+    case (.success, .failure(let failure)): fatalError("a partial read refused what a whole read accepts: \(failure.reason)")
+    case (.failure, .success): fatalError("a partial read accepted what a whole read refuses")
+    default: break
+    }
 }

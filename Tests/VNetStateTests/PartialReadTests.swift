@@ -1,0 +1,139 @@
+import XCTest
+import VNetModel
+import VNetSystem
+@testable import VNetState
+
+/// `StateStore.load(for:)` and `update(verb:lockTimeout:for:_:)`: a sealed document read in part for one
+/// attachment gives that attachment's records whole and the others' keys and addresses, and a commit from it
+/// writes the same bytes a whole read would have written, or falls back to a whole read.
+final class PartialReadTests: XCTestCase {
+    private var directory: TemporaryDataDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDataDirectory() }
+    override func tearDown() { directory.remove() }
+
+    /// Two stores on one directory: each has its own cache, as two plugin processes do.
+    private func stores(_ base: NetworkState) throws -> (StateStore, StateStore) {
+        let first = try StateStore(dataDir: directory.path, network: base.network)
+        try first.update(verb: "seed", lockTimeout: 1) { $0 = base }
+        return (first, try StateStore(dataDir: directory.path, network: base.network))
+    }
+
+    func testThePartialReadHasTheFocusWholeAndTheOthersKeysAndAddresses() throws {
+        let base = StateDocumentCodecTests.sample(pods: 30)
+        let (_, store) = try stores(base)
+        let whole = try store.load()
+        let focus = whole.leases[11].key
+        let partial = try StateStore(dataDir: directory.path, network: base.network).load(for: focus)
+        XCTAssertEqual(partial.leases.map(\.key), whole.leases.map(\.key))
+        XCTAssertEqual(partial.leases.map(\.address), whole.leases.map(\.address))
+        XCTAssertEqual(partial.endpoints.map(\.key), whole.endpoints.map(\.key))
+        XCTAssertEqual(partial.endpoints.map(\.address), whole.endpoints.map(\.address))
+        XCTAssertEqual(partial.lease(for: focus), whole.lease(for: focus))
+        XCTAssertEqual(partial.endpoint(for: focus), whole.endpoint(for: focus))
+        XCTAssertEqual(partial.released, whole.released)
+        XCTAssertEqual(partial.quarantined, whole.quarantined)
+        XCTAssertEqual(partial.flagged, whole.flagged)
+        XCTAssertEqual(partial.generation, whole.generation)
+        XCTAssertNotEqual(partial, whole, "the other records were not read whole")
+        // The same process asking for the whole document is not served the partial one.
+        let again = try StateStore(dataDir: directory.path, network: base.network)
+        XCTAssertEqual(try again.load(for: focus), partial)
+        XCTAssertEqual(try again.load(), whole)
+    }
+
+    func testCommitsFromAPartialReadWriteWhatAWholeReadWrites() throws {
+        let base = StateDocumentCodecTests.sample(pods: 30)
+        let created = Date(timeIntervalSince1970: 1_800_000_500)
+        let newKey = AttachmentKey(containerID: "new-pod", ifname: "eth0")
+        let changes: [(String, AttachmentKey, (inout NetworkState) -> Void)] = [
+            ("ADD", newKey, { state in
+                state.leases.append(Lease(key: newKey, address: IPv4Address(10, 240, 9, 1), createdAt: created, owner: "vnet"))
+                state.upsert(Endpoint(key: newKey, phase: .ready, address: IPv4Prefix(address: IPv4Address(10, 240, 9, 1), length: 16),
+                                      gateway: IPv4Address(10, 240, 0, 1), hostVeth: "vnnew", podMAC: nil, netns: "/n",
+                                      bridge: "vnet0", pod: PodIdentity(), createdAt: created))
+            }),
+            ("DEL", base.leases[3].key, { state in
+                _ = state.release(base.leases[3].key, at: created)
+                state.removeEndpoint(base.leases[3].key)
+            }),
+            ("endpoint of the focus changed", base.endpoints[2].key, { state in
+                if let index = state.endpoints.firstIndex(where: { $0.key == base.endpoints[2].key }) { state.endpoints[index].phase = .attaching }
+            }),
+        ]
+        for (what, key, change) in changes {
+            let (wholeStore, _) = try stores(base)
+            try wholeStore.update(verb: "t", lockTimeout: 1) { change(&$0) }
+            let expected = try XCTUnwrap(try Files.read(wholeStore.statePath))
+
+            let (_, partialStore) = try stores(base)
+            var sawPartial = false
+            try partialStore.update(verb: "t", lockTimeout: 1, for: key) { state in
+                sawPartial = state.leases.contains { $0.owner.isEmpty }
+                change(&state)
+            }
+            XCTAssertTrue(sawPartial, "\(what): the body got a partial document")
+            XCTAssertEqual(String(decoding: try XCTUnwrap(try Files.read(partialStore.statePath)), as: UTF8.self),
+                           String(decoding: expected, as: UTF8.self), what)
+        }
+    }
+
+    func testAChangeBeyondTheFocusIsMadeOnTheWholeDocumentInstead() throws {
+        let base = StateDocumentCodecTests.sample(pods: 12)
+        let (_, store) = try stores(base)
+        let focus = base.leases[0].key
+        let other = base.leases[5].key
+        var runs = 0
+        try store.update(verb: "t", lockTimeout: 1, for: focus) { state in
+            runs += 1
+            if let index = state.leases.firstIndex(where: { $0.key == other }) { state.leases[index].owner = "changed" }
+        }
+        XCTAssertEqual(runs, 2, "the body ran again on the whole document")
+        let after = try StateStore(dataDir: directory.path, network: base.network).load()
+        var expected = base
+        expected.leases[5].owner = "changed"
+        XCTAssertEqual(after.leases, expected.leases, "no other record lost its values")
+        XCTAssertEqual(after.endpoints, base.endpoints)
+    }
+
+    func testADocumentWithoutAnIntactSealIsReadWholeAndDamageIsStillRefused() throws {
+        let base = StateDocumentCodecTests.sample(pods: 6)
+        let good = String(decoding: try StateCodec.encode(base), as: UTF8.self)
+        let focus = base.leases[0].key
+        guard case .success(let sealed) = StateCodec.decodeDocument(Array(good.utf8), focus: focus) else { return XCTFail("refused") }
+        XCTAssertEqual(sealed.partialFor, focus, "an intact seal: read in part")
+
+        // Damage in a record that is not the focus: the seal no longer matches, the whole read refuses it.
+        let bad = good.replacingOccurrences(of: "\"createdAt\": \"2027-01-15T08:02:06Z\"", with: "\"createdAt\": \"2027-13-15T08:02:06Z\"")
+        XCTAssertNotEqual(bad, good, "the sample has that date")
+        guard case .failure = StateCodec.decodeDocument(Array(bad.utf8), focus: focus) else { return XCTFail("the damage was accepted") }
+
+        // A valid edit (another owner) without a new seal: read whole, and right.
+        let edited = good.replacingOccurrences(of: "\"owner\": \"vnet-ipam\"", with: "\"owner\": \"edited\"")
+        XCTAssertNotEqual(edited, good)
+        guard case .success(let whole) = StateCodec.decodeDocument(Array(edited.utf8), focus: focus) else { return XCTFail("refused") }
+        XCTAssertNil(whole.partialFor)
+        XCTAssertTrue(whole.state.leases.contains { $0.owner == "edited" })
+
+        // A document without a seal at all (an older vnet's) is read whole too.
+        let unsealed = good.replacingOccurrences(of: #",\n  "seal": "[0-9a-f]{16}""#, with: "", options: .regularExpression)
+        XCTAssertFalse(unsealed.contains("\"seal\""))
+        guard case .success(let old) = StateCodec.decodeDocument(Array(unsealed.utf8), focus: focus) else { return XCTFail("refused") }
+        XCTAssertNil(old.partialFor)
+        XCTAssertEqual(old.state, base)
+    }
+
+    func testTheSealSeesEveryChangedByteAndEveryCut() throws {
+        let bytes = try StateCodec.encode(StateDocumentCodecTests.sample(pods: 3))
+        XCTAssertTrue(bytes.withUnsafeBufferPointer { DocumentSeal.isIntact($0) })
+        for position in stride(from: 0, to: bytes.count, by: 7) {
+            var changed = bytes
+            changed[position] ^= 0x01
+            XCTAssertFalse(changed.withUnsafeBufferPointer { DocumentSeal.isIntact($0) }, "byte \(position) changed")
+        }
+        for cut in [1, 2, 17, bytes.count / 2] {
+            let shorter = Array(bytes.dropLast(cut))
+            XCTAssertFalse(shorter.withUnsafeBufferPointer { DocumentSeal.isIntact($0) }, "\(cut) bytes cut")
+        }
+    }
+}
