@@ -79,12 +79,14 @@ public struct StateStore: Sendable {
 
     /// `load()` read in part for one attachment, for the calls that concern only it (a CNI ADD, DEL or CHECK):
     /// that attachment's lease and endpoint come whole; every other record carries only its key and address,
-    /// its other strings left empty. A document is accepted or refused exactly as `load()` would.
+    /// its other values left empty. Only a document whose seal is intact is read so (`DocumentSeal`: the
+    /// bytes are exactly what vnet's writer wrote, so the whole read would accept them too); any other is
+    /// read whole, and refused as `load()` refuses it.
     ///
-    /// Why: every CNI call is a new process and reads the whole document. Making every string of every
-    /// record was what still grew with the pods on the node; an ADD, DEL or CHECK needs no more of the others
-    /// than which addresses they hold. A commit copies the bytes of the records it did not change, so the
-    /// empty values are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
+    /// Why: every CNI call is a new process and reads the document. Reading every value of every record was
+    /// what still grew with the pods on the node; an ADD, DEL or CHECK needs no more of the others than which
+    /// addresses they hold and whose they are. A commit copies the bytes of the records it did not change, so
+    /// the empty values are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
     public func load(for key: AttachmentKey) throws(StateError) -> NetworkState { try load(settingAside: false, for: key) }
 
     /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
