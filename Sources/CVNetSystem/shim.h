@@ -123,4 +123,30 @@ static inline pid_t vnet_hold_until_exit(int fd) {
     if (child < 0) { close(lifeline[1]); errno = saved; return -1; }
     return child;   // lifeline[1] stays open, on purpose, until the caller exits.
 }
+
+// Unlinking on a thread (Files.unlinkInBackground).
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline void *vnet_unlink_thread(void *path) {
+    (void)unlink((const char *)path);
+    free(path);
+    return NULL;
+}
+
+/// Unlinks `path` on a detached thread and returns at once: 0, or -1 when no thread could be started (the
+/// caller then unlinks it itself). Freeing a file's blocks is the kernel's slowest part of a state commit.
+static inline int vnet_unlink_in_background(const char *path) {
+    char *copy = strdup(path);
+    if (copy == NULL) return -1;
+    pthread_attr_t attributes;
+    if (pthread_attr_init(&attributes) != 0) { free(copy); return -1; }
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int result = pthread_create(&thread, &attributes, vnet_unlink_thread, copy);
+    pthread_attr_destroy(&attributes);
+    if (result != 0) { free(copy); return -1; }
+    return 0;
+}
 #endif

@@ -197,10 +197,13 @@ public struct StateStore: Sendable {
 
     public var lockHolder: LockHolder? { StateLock.holder(at: lockPath) }
 
-    /// Temporary files of commits whose writer died before the rename. Only called under the lock, when no
-    /// other writer can be mid-commit.
+    /// Temporary files of commits whose writer died before the rename, and dropped backups whose writer died
+    /// before its thread unlinked them. Only called under the lock, when no other writer can be mid-commit.
     func removeAbandonedTemporaries() {
         for name in Files.list(directory) where name.hasPrefix("state.json.tmp.") {
+            Files.remove(directory + "/" + name)
+        }
+        for name in Files.retiredCopies(of: "state.json.prev", in: directory) {
             Files.remove(directory + "/" + name)
         }
     }
