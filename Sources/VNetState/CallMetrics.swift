@@ -52,15 +52,13 @@ public struct CallMetrics: Codable, Sendable, Hashable {
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { return }
         defer { flock(fd, LOCK_UN) }
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        var metrics = n > 0 ? (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics()) : CallMetrics()
+        var (metrics, length) = read(fd)
         metrics.record(verb: verb, seconds: seconds, ok: ok)
         let bytes = metrics.json
         // Written over in place, cut only when shorter: truncating to zero first freed the file's block on
         // every call (~0.3 ms on ext4). Readers take the lock too, so none sees the file half written.
         _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        if n > bytes.count { ftruncate(fd, off_t(bytes.count)) }
+        if length > bytes.count { ftruncate(fd, off_t(bytes.count)) }
     }
 
     public static func load(directory: String) -> CallMetrics {
@@ -69,9 +67,16 @@ public struct CallMetrics: Codable, Sendable, Hashable {
         defer { close(fd) }
         guard flock(fd, LOCK_SH) == 0 else { return CallMetrics() }
         defer { flock(fd, LOCK_UN) }
+        return read(fd).metrics
+    }
+
+    /// The metrics in the file open at `fd` (the caller holds its lock), empty when it holds none, and the
+    /// file's length as read.
+    private static func read(_ fd: Int32) -> (metrics: CallMetrics, length: Int) {
         var buffer = [UInt8](repeating: 0, count: 16_384)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        return n > 0 ? (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics()) : CallMetrics()
+        guard n > 0 else { return (CallMetrics(), 0) }
+        return (CallMetrics(json: Array(buffer[0..<n])) ?? CallMetrics(), n)
     }
 
     // The file is JSON written and read by hand (`JSONWriter`, `JSONParser`): Foundation's coders cost more

@@ -143,16 +143,15 @@ public struct StateStore: Sendable {
         var next = state
         next.generation += 1
         guard let document = StateCodec.encode(next, reusing: cache.document) else { return false }
-        state = next
         do throws(SystemError) {
             let marker = BootMarker(directory: directory)
             let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
             try Files.replaceAtomically(statePath, with: document.bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
-            cache.store(document)
         } catch {
-            state.generation -= 1
             throw .io(error)
         }
+        cache.store(document)
+        state = next
         return true
     }
 
@@ -203,8 +202,6 @@ public struct StateStore: Sendable {
         for name in Files.list(directory) where name.hasPrefix("state.json.tmp.") {
             Files.remove(directory + "/" + name)
         }
-        for name in Files.retiredCopies(of: "state.json.prev", in: directory) {
-            Files.remove(directory + "/" + name)
-        }
+        for path in Files.retiredCopies(of: backupPath) { Files.remove(path) }
     }
 }

@@ -108,14 +108,16 @@ public enum Files {
     /// What `replaceAtomically` appends (with its pid) to the name of a copy it drops.
     static let retiredSuffix = ".old."
 
-    /// Copies of `keepPrevious` that `replaceAtomically` dropped and whose process died before its thread
-    /// unlinked them (file names in `directory`): the caller removes them. A living process's are its own.
-    public static func retiredCopies(of keepPrevious: String, in directory: String) -> [String] {
-        let prefix = keepPrevious + retiredSuffix
-        return list(directory).filter { name in
-            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)) else { return false }
+    /// Paths of the copies of `keepPrevious` that `replaceAtomically` dropped and whose process died before
+    /// its thread unlinked them: the caller removes them. A living process's are its own.
+    public static func retiredCopies(of keepPrevious: String) -> [String] {
+        let directory = directory(of: keepPrevious)
+        let name = keepPrevious.lastIndex(of: "/").map { String(keepPrevious[keepPrevious.index(after: $0)...]) } ?? keepPrevious
+        let prefix = name + retiredSuffix
+        return list(directory).filter { entry in
+            guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)) else { return false }
             return kill(pid, 0) != 0 && errno == ESRCH
-        }
+        }.map { directory + "/" + $0 }
     }
 
     /// Unlinks `path` on a detached thread (here, if none can be started); a missing file is no error.
