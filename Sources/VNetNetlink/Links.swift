@@ -155,7 +155,7 @@ extension Netlink {
             try writer.put(IFLA_IFNAME, string: name)
         }
         do {
-            _ = try socket.executeDetached(batch, echoType: RTM_DELLINK, timeoutMilliseconds: 10_000)
+            try socket.executeDetached(batch, echoType: RTM_DELLINK, timeoutMilliseconds: 10_000)
             return true
         } catch where error.errno == ENODEV {
             return false

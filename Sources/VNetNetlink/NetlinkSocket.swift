@@ -79,14 +79,7 @@ final class NetlinkSocket {
                 let index = done.firstIndex(of: false) ?? 0
                 throw batch.entries[index].label.failure(reason, "recvfrom failed")
             }
-            var remaining = Int32(received)
-            guard let start = receiveBuffer.baseAddress else { break }
-            var nlh = UnsafePointer(start.assumingMemoryBound(to: nlmsghdr.self))
-            while mnl_nlmsg_ok(nlh, remaining) {
-                defer {
-                    // mnl_nlmsg_next decrements `remaining` by this message's aligned length.
-                    nlh = UnsafePointer(mnl_nlmsg_next(nlh, &remaining))
-                }
+            for nlh in Datagram(receiveBuffer, length: received) {
                 let index = Int(nlh.pointee.nlmsg_seq &- first)
                 guard mnl_nlmsg_portid_ok(nlh, portID), index >= 0, index < count, !done[index] else { continue }
                 let type = Int32(nlh.pointee.nlmsg_type)
@@ -106,20 +99,12 @@ final class NetlinkSocket {
         return replies
     }
 
-    /// How a request sent by `executeDetached` was answered.
-    enum DetachedAnswer: Equatable {
-        /// The kernel echoed the change it made (it is visible to everyone from now on).
-        case announced
-        /// The kernel acknowledged the request: it has finished all of it.
-        case acknowledged
-    }
-
     /// Sends the one request of `batch` (built with NLM_F_ECHO) from a detached process and returns at the
     /// first answer: the kernel's echo of the change (a message of type `echoType`) or its ack. Throws the
     /// kernel's error, or ETIMEDOUT when nothing came within `timeoutMilliseconds` (the detached process died
     /// before sending). Why: see `DetachedProcess`; the point is to not sit out work the kernel does after
     /// the change is complete and announced. Kernels that do not echo the change answer with the ack only.
-    func executeDetached(_ batch: borrowing RequestBatch, echoType: Int, timeoutMilliseconds: Int32) throws(NetlinkError) -> DetachedAnswer {
+    func executeDetached(_ batch: borrowing RequestBatch, echoType: Int, timeoutMilliseconds: Int32) throws(NetlinkError) {
         guard let entry = batch.entries.first, batch.entries.count == 1 else {
             throw RequestLabel(operation: "detached request", object: "").failure(EINVAL, "exactly one request")
         }
@@ -134,31 +119,23 @@ final class NetlinkSocket {
         } catch {
             throw entry.label.failure(error.errno, error.description)
         }
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
+        let deadline = MonotonicClock.seconds() + Double(timeoutMilliseconds) / 1000
         while true {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let elapsed = Int(now.tv_sec - start.tv_sec) * 1000 + Int(now.tv_nsec - start.tv_nsec) / 1_000_000
-            let remaining = Int32(clamping: Int(timeoutMilliseconds) - elapsed)
+            let remaining = Int32(clamping: Int(((deadline - MonotonicClock.seconds()) * 1000).rounded(.up)))
             var waiting = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
             let ready = remaining > 0 ? retryingOnEINTR { poll(&waiting, 1, remaining) } : 0
             guard ready > 0 else { throw entry.label.failure(ready < 0 ? errno : ETIMEDOUT, "no answer from the kernel") }
             let received = retryingOnEINTR { mnl_socket_recvfrom(handle, receiveBuffer.baseAddress, receiveBuffer.count) }
-            guard received > 0, let base = receiveBuffer.baseAddress else {
-                throw entry.label.failure(received < 0 ? errno : EPIPE, "recvfrom failed")
-            }
-            var remainingBytes = Int32(received)
-            var nlh = UnsafePointer(base.assumingMemoryBound(to: nlmsghdr.self))
-            while mnl_nlmsg_ok(nlh, remainingBytes) {
-                defer { nlh = UnsafePointer(mnl_nlmsg_next(nlh, &remainingBytes)) }
+            guard received > 0 else { throw entry.label.failure(received < 0 ? errno : EPIPE, "recvfrom failed") }
+            for nlh in Datagram(receiveBuffer, length: received) {
                 guard mnl_nlmsg_portid_ok(nlh, portID), nlh.pointee.nlmsg_seq == expected else { continue }
                 let type = Int32(nlh.pointee.nlmsg_type)
-                if Int(type) == echoType { return .announced }
+                // The echo: the change is made and visible. The ack (from kernels that do not echo): all done.
+                if Int(type) == echoType { return }
                 if type == vnet_nlmsg_error() {
                     let (code, detail) = Self.status(of: nlh, isDone: false)
                     if code < 0 { throw entry.label.failure(-code, detail) }
-                    return .acknowledged
+                    return
                 }
             }
         }
@@ -196,14 +173,26 @@ final class NetlinkSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
             throw NetlinkError(operation: "read notifications", object: "", errno: errno)
         }
-        guard received > 0, let start = receiveBuffer.baseAddress else { return nil }
-        var messages: [Message] = []
-        var remaining = Int32(received)
-        var nlh = UnsafePointer(start.assumingMemoryBound(to: nlmsghdr.self))
-        while mnl_nlmsg_ok(nlh, remaining) {
-            messages.append(Message(copying: nlh))
-            nlh = UnsafePointer(mnl_nlmsg_next(nlh, &remaining))
-        }
-        return messages
+        guard received > 0 else { return nil }
+        return Datagram(receiveBuffer, length: received).map { Message(copying: $0) }
+    }
+}
+
+/// The netlink messages of one received datagram (`length` bytes at the start of `buffer`), in order:
+/// what every read of a `NetlinkSocket` walks.
+private struct Datagram: Sequence, IteratorProtocol {
+    private var current: UnsafePointer<nlmsghdr>?
+    private var remaining: Int32
+
+    init(_ buffer: UnsafeMutableRawBufferPointer, length: Int) {
+        current = buffer.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: nlmsghdr.self)) }
+        remaining = Int32(clamping: length)
+    }
+
+    mutating func next() -> UnsafePointer<nlmsghdr>? {
+        guard let nlh = current, mnl_nlmsg_ok(nlh, remaining) else { return nil }
+        // mnl_nlmsg_next decrements `remaining` by this message's aligned length.
+        current = UnsafePointer(mnl_nlmsg_next(nlh, &remaining))
+        return nlh
     }
 }
