@@ -99,20 +99,22 @@ struct StateDocumentFastReader {
     /// first, `"containerID"` and `"ifname"` in the key object, the record closed by a brace four spaces in);
     /// moves past the record. Nil for anything else (the caller then reads the document whole).
     private mutating func skimRecord() -> (AttachmentKey, Range<Int>)? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        // Each marker ends with the opening quote of the value after it, which `stringBytes` consumes.
         let opening: StaticString = "{\n      \"address\": \""
+        let containerMarker: StaticString = "\"containerID\": \""
+        let ifnameMarker: StaticString = ",\n        \"ifname\": \""
+        let closing: StaticString = "\n    }"
         guard let afterAddress = expect(opening, at: index) else { return nil }
         index = afterAddress - 1
         guard let address = stringBytes() else { return nil }
-        guard let end = find("\n    }", anchor: 5, from: index) else { return nil }
-        guard let containerStart = find("\"containerID\": \"", anchor: 10, from: index), containerStart < end else { return nil }
-        index = containerStart + 15
+        guard let end = find(closing, anchor: 5, from: index) else { return nil }
+        guard let containerStart = find(containerMarker, anchor: 10, from: index), containerStart < end else { return nil }
+        index = containerStart + containerMarker.utf8CodeUnitCount - 1
         guard let containerID = stringBytes() else { return nil }
-        let ifnameMarker: StaticString = ",\n        \"ifname\": \""
         guard let afterIfname = expect(ifnameMarker, at: index) else { return nil }
         index = afterIfname - 1
         guard let ifname = stringBytes(), index < end else { return nil }
-        index = end + 6
+        index = end + closing.utf8CodeUnitCount
         let key = AttachmentKey(containerID: String(decoding: UnsafeBufferPointer(rebasing: bytes[containerID]), as: UTF8.self),
                                 ifname: String(decoding: UnsafeBufferPointer(rebasing: bytes[ifname]), as: UTF8.self))
         return (key, address)
