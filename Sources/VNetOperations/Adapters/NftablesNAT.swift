@@ -25,15 +25,37 @@ public final class NftablesNAT: NodeNAT {
     public func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
         let table = try table(settings.table)
         let config = Self.config(settings)
-        if try table.quickCheck(config).isEmpty { return }
-        if try table.check(config).isEmpty { return }
-        let recorded = pods()
-        try table.ensure(config, pods: recorded)
+        guard let recorded = try repair(table, config, pods: pods) else { return }
         // No lock is held here, so another ADD may have added its pod's element to the table this call just
         // replaced, or seen removed as drift, after `recorded` was read. Its endpoint was recorded before
         // that element was added, so reading the state again finds it: add back what was recorded meanwhile.
         // (Adding is idempotent; an element of a pod deleted meanwhile costs nothing and its DEL removes it.)
         for address in Set(pods()).subtracting(recorded) { try table.addPod(address) }
+    }
+
+    /// How many times `ensure` repairs the table before it gives up on concurrent repairs.
+    static let attempts = 3
+
+    /// Repairs the table when the quick look and then the full check find it wrong; returns the pods it
+    /// filled the table from, or nil when there was nothing to do.
+    ///
+    /// Another first ADD may repair the table between this call's listing and its batch (a set written into
+    /// is rebuilt, an element removed is removed already): the batch is atomic, so nothing of it happened,
+    /// and the table is looked at again; that ADD may have left nothing to do.
+    private func repair(_ table: NATTable, _ config: NATConfig, pods: () -> [IPv4Address]) throws -> [IPv4Address]? {
+        var attempt = 1
+        while true {
+            if try table.quickCheck(config).isEmpty { return nil }
+            if try table.check(config).isEmpty { return nil }
+            let recorded = pods()
+            do {
+                _ = try table.ensure(config, pods: recorded)
+                return recorded
+            } catch {
+                if attempt >= Self.attempts { throw error }
+                attempt += 1
+            }
+        }
     }
 
     public func addPod(_ address: IPv4Address) throws { try table(defaultTable).addPod(address) }
