@@ -60,7 +60,16 @@ extension Netlink {
         return bridge
     }
 
-    /// Creates the bridge up with its MTU, and reads it back, in one round trip.
+    /// Creates the bridge up with its MTU and a MAC of its own, and reads it back, in one round trip.
+    ///
+    /// The MAC is set, not left to the kernel: a bridge whose address nobody chose takes the lowest MAC of
+    /// its ports, so it changes as pods come and go (and the pods' neighbour entries for their gateway,
+    /// which proxy ARP answers with the bridge's MAC, go stale), and the kernel walks every port for the
+    /// lowest on each port added.
+    ///
+    /// Multicast snooping is off: a VNet carries no multicast beyond the node, and with snooping on the
+    /// kernel rearms its timers on every port whenever a port is added or comes up, so each ADD costs more
+    /// with every pod on the bridge. Multicast among a node's pods is flooded instead, as by a plain switch.
     private func createBridge(_ spec: BridgeSpec) throws(NetlinkError) -> Link? {
         let label = RequestLabel(operation: "create bridge", object: spec.name)
         var changes = LinkChanges(up: true, mtu: spec.mtu)
@@ -71,9 +80,13 @@ extension Netlink {
                       header: Self.linkHeader(flags: bits.flags, change: bits.change), label: label) {
             writer throws(NetlinkError) in
             try writer.put(IFLA_IFNAME, string: spec.name)
+            try writer.put(IFLA_ADDRESS, bytes: MAC.random())
             try changes.write(writer)
             try writer.nest(IFLA_LINKINFO) { info throws(NetlinkError) in
                 try info.put(IFLA_INFO_KIND, string: "bridge")
+                try info.nest(IFLA_INFO_DATA) { data throws(NetlinkError) in
+                    try data.put(IFLA_BR_MCAST_SNOOPING, u8: 0)
+                }
             }
         }
         try batch.add(RTM_GETLINK, header: Self.linkHeader(), label: RequestLabel(operation: "get link", object: spec.name)) {

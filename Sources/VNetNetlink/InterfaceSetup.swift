@@ -18,13 +18,19 @@ public struct InterfaceSetup: Sendable, Hashable {
     public var routes: [Route]
     /// Bring lo up too (a fresh namespace has it down).
     public var loopbackUp: Bool
+    /// Let the kernel give the interface an IPv6 link-local address when it comes up (its default). When
+    /// false the interface gets none (address generation mode "none"), and so never sends the multicast
+    /// that comes with one: duplicate address detection, router solicitations, MLD reports.
+    public var ipv6LinkLocal: Bool
 
-    public init(name: String, address: IPv4Prefix, gateway: IPv4Address? = nil, routes: [Route] = [], loopbackUp: Bool = true) {
+    public init(name: String, address: IPv4Prefix, gateway: IPv4Address? = nil, routes: [Route] = [], loopbackUp: Bool = true,
+                ipv6LinkLocal: Bool = true) {
         self.name = name
         self.address = address
         self.gateway = gateway
         self.routes = routes
         self.loopbackUp = loopbackUp
+        self.ipv6LinkLocal = ipv6LinkLocal
     }
 }
 
@@ -47,6 +53,19 @@ extension Netlink {
         var batch = RequestBatch()
         try addAddress(setup.address, linkIndex: link.index, replace: true, into: &batch,
                        label: RequestLabel(operation: "add address", object: "\(setup.address) on \(setup.name)"))
+        if !setup.ipv6LinkLocal {
+            // Before the interface comes up: the kernel makes the link-local address then. A kernel without
+            // IPv6 refuses the family (EAFNOSUPPORT), and then there is nothing to turn off.
+            try batch.add(RTM_SETLINK, header: Self.linkHeader(index: link.index), label: RequestLabel(
+                operation: "set IPv6 address generation to none", object: setup.name), tolerating: EAFNOSUPPORT) {
+                writer throws(NetlinkError) in
+                try writer.nest(IFLA_AF_SPEC) { spec throws(NetlinkError) in
+                    try spec.nest(AF_INET6) { inet6 throws(NetlinkError) in
+                        try inet6.put(IFLA_INET6_ADDR_GEN_MODE, u8: UInt8(IN6_ADDR_GEN_MODE_NONE.rawValue))
+                    }
+                }
+            }
+        }
         let up = LinkChanges(up: true).flagBits
         try batch.add(RTM_SETLINK, header: Self.linkHeader(index: link.index, flags: up.flags, change: up.change),
                       label: RequestLabel(operation: "set link up", object: setup.name))

@@ -17,6 +17,8 @@ struct RequestBatch: ~Copyable {
         var offset: Int
         var label: RequestLabel
         var isDump: Bool
+        /// An errno this request may fail with without failing the batch (0: none).
+        var tolerated: Int32 = 0
     }
 
     private let buffer: UnsafeMutableRawPointer
@@ -36,9 +38,10 @@ struct RequestBatch: ~Copyable {
 
     /// Appends one request: netlink header, the family header (`ifinfomsg`, `ifaddrmsg`, `rtmsg`, ...),
     /// then whatever attributes `build` writes. Every request but a dump asks for an ack, so a success is
-    /// confirmed as explicitly as a failure. A request that does not fit is dropped whole.
+    /// confirmed as explicitly as a failure. A request that does not fit is dropped whole. A failure with
+    /// errno `tolerating` counts as success (for a request that may not apply on every kernel).
     mutating func add<Header: BitwiseCopyable>(
-        _ type: Int, flags: Int32 = 0, header: Header, label: RequestLabel,
+        _ type: Int, flags: Int32 = 0, header: Header, label: RequestLabel, tolerating: Int32 = 0,
         _ build: (MessageWriter) throws(NetlinkError) -> Void = { _ in }
     ) throws(NetlinkError) {
         let available = capacity - length
@@ -55,7 +58,7 @@ struct RequestBatch: ~Copyable {
         }
         extra.storeBytes(of: header, as: Header.self)
         try build(MessageWriter(header: nlh, limit: available, label: label))
-        entries.append(Entry(offset: length, label: label, isDump: isDump))
+        entries.append(Entry(offset: length, label: label, isDump: isDump, tolerated: tolerating))
         length += Int(vnet_mnl_align(Int(nlh.pointee.nlmsg_len)))
     }
 

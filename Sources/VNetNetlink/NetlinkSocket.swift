@@ -85,7 +85,9 @@ final class NetlinkSocket {
                 let type = Int32(nlh.pointee.nlmsg_type)
                 if type == vnet_nlmsg_error() || type == vnet_nlmsg_done() {
                     let (code, detail) = Self.status(of: nlh, isDone: type == vnet_nlmsg_done())
-                    if code < 0 { failures[index] = batch.entries[index].label.failure(-code, detail) }
+                    if code < 0 && -code != batch.entries[index].tolerated {
+                        failures[index] = batch.entries[index].label.failure(-code, detail)
+                    }
                     done[index] = true
                     open -= 1
                 } else if type == vnet_nlmsg_noop() || type == vnet_nlmsg_overrun() {

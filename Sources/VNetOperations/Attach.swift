@@ -75,8 +75,8 @@ extension Node {
             try FaultPoint.hit("add:nat")
 
             step = "veth"
-            // A retried ADD may find its own veth from an attempt that died: the name is ours, replace it.
-            try kernel.deleteLink(named: hostName)
+            // A retried ADD may find its own veth from an attempt that died: the name is ours, and createVeth
+            // replaces it.
             let veth = try kernel.createVeth(host: hostName, podIfname: request.key.ifname, netns: request.netns,
                                              mtu: config.mtu, bridge: config.bridge, hairpin: config.hairpinMode)
             undo.push("veth") { try kernel.deleteLink(named: hostName) }
@@ -85,7 +85,8 @@ extension Node {
             step = "pod-address"
             var routes = allocation.routes
             routes += config.routes.map { PodRoute(dst: $0.dst, gw: $0.gw ?? allocation.gateway) }
-            try kernel.configurePod(netns: request.netns, ifname: request.key.ifname, address: allocation.address, routes: routes)
+            try kernel.configurePod(netns: request.netns, ifname: request.key.ifname, address: allocation.address, routes: routes,
+                                    ipv6: config.podIPv6)
             try FaultPoint.hit("add:pod-address")
 
             step = "host-route"

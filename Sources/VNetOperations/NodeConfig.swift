@@ -18,6 +18,10 @@ public struct NodeConfig: Sendable, Hashable {
     public var natTable: String
     public var hairpinMode: Bool
     public var promiscMode: Bool
+    /// An IPv6 link-local address on the pod's interface. Off by default: the pool is IPv4, and such an
+    /// address only sends multicast (duplicate address detection, router solicitations, MLD reports) that
+    /// the bridge floods to every other pod on the node.
+    public var podIPv6: Bool
     /// Extra pod routes (on top of IPAM's).
     public var routes: [RouteSpec]
     public var dns: DNSSettings?
@@ -28,7 +32,8 @@ public struct NodeConfig: Sendable, Hashable {
     public init(network: String, bridge: String = NodeConfig.defaultBridge, mtu: Int = NodeConfig.defaultMTU,
                 vnetCIDRs: [IPv4Prefix] = [], nonMasqueradeCIDRs: [IPv4Prefix] = [], snat: Bool = true,
                 snatAddress: IPv4Address? = nil, natTable: String = "vnet", hairpinMode: Bool = false,
-                promiscMode: Bool = false, routes: [RouteSpec] = [], dns: DNSSettings? = nil, ipamType: String = "vnet-ipam") {
+                promiscMode: Bool = false, podIPv6: Bool = false, routes: [RouteSpec] = [], dns: DNSSettings? = nil,
+                ipamType: String = "vnet-ipam") {
         self.network = network
         self.bridge = bridge
         self.mtu = mtu
@@ -39,6 +44,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.natTable = natTable
         self.hairpinMode = hairpinMode
         self.promiscMode = promiscMode
+        self.podIPv6 = podIPv6
         self.routes = routes
         self.dns = dns
         self.ipamType = ipamType
@@ -69,6 +75,7 @@ public struct NodeConfig: Sendable, Hashable {
         }
         config.hairpinMode = try reader.bool("hairpinMode") ?? false
         config.promiscMode = try reader.bool("promiscMode") ?? false
+        config.podIPv6 = try reader.bool("podIPv6") ?? false
         config.routes = try reader.routes("routes") ?? []
         if let dnsReader = try reader.object("dns") {
             let dns = DNSSettings(nameservers: try dnsReader.strings("nameservers"), domain: try dnsReader.string("domain"),

@@ -7,9 +7,11 @@ public protocol NodeKernel {
     /// reach a gateway that lives beyond the node; IPv4 forwarding). Idempotent.
     func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity
     /// Creates a veth pair whose host end joins `bridge` and whose peer is born inside `netns` as `podIfname`.
+    /// A host end of that name already there (a retried ADD's own, from an attempt that died) is replaced.
     func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity
-    /// Inside `netns`: the address on `ifname`, the interface and lo up, the routes.
-    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws
+    /// Inside `netns`: the address on `ifname`, the interface and lo up, the routes. Without `ipv6`, `ifname`
+    /// gets no IPv6 link-local address (only it: lo keeps ::1).
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws
     /// A /32 route to the pod through the bridge, so the node (and portmap) reach it directly.
     func addHostRoute(to address: IPv4Address, bridge: String) throws
     /// Removes it; a missing route is success.

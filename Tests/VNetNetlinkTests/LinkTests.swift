@@ -20,6 +20,9 @@ final class LinkTests: NamespacedTestCase {
 
         let shown = try XCTUnwrap(Shell.link(nodeName, "vnet0"))
         XCTAssertEqual((shown["linkinfo"] as? [String: Any])?["info_kind"] as? String, "bridge")
+        let details = try XCTUnwrap(try Shell.ipJSON(nodeName, "-d", "link", "show", "vnet0").first)
+        let data = (details["linkinfo"] as? [String: Any])?["info_data"] as? [String: Any]
+        XCTAssertEqual(data?["mcast_snooping"] as? Int, 0, "multicast snooping is off")
         XCTAssertEqual(shown["mtu"] as? Int, 1400)
         XCTAssertEqual(shown["ifindex"] as? Int, Int(first.index))
         XCTAssertEqual(shown["address"] as? String, first.mac)

@@ -67,6 +67,27 @@ final class PodNetworkTests: NamespacedTestCase {
         XCTAssertEqual(info.operState, "up")
     }
 
+    func testAnInterfaceWithoutIPv6LinkLocalGetsNoneAndLoopbackKeepsItsOwn() throws {
+        let bridge = try netlink.ensureBridge(BridgeSpec(name: "vnet0", address: IPv4Prefix(address: gateway, length: 24)))
+        _ = try netlink.createVeth(VethSpec(hostName: hostName(1), peerName: "eth0", peerNamespace: pod, mtu: 1500,
+                                            master: bridge.index))
+        try Netlink(in: pod).configureInterface(InterfaceSetup(name: "eth0", address: podAddress, gateway: gateway,
+                                                               ipv6LinkLocal: false))
+        let link = try XCTUnwrap(try Shell.ipJSON(podName, "-d", "link", "show", "eth0").first)
+        XCTAssertEqual(link["inet6_addr_gen_mode"] as? String, "none")
+        XCTAssertTrue((link["flags"] as? [String])?.contains("UP") ?? false)
+        let addresses = try Shell.ipJSON(podName, "addr", "show")
+        func inet6(_ name: String) -> [String] {
+            let entry = addresses.first { $0["ifname"] as? String == name }
+            return (entry?["addr_info"] as? [[String: Any]] ?? []).filter { $0["family"] as? String == "inet6" }
+                .compactMap { $0["local"] as? String }
+        }
+        XCTAssertEqual(inet6("eth0"), [], "no link-local address")
+        XCTAssertEqual(inet6("lo"), ["::1"])
+        // IPv4 is as always.
+        try Shell.run(["ip", "netns", "exec", podName, "ping", "-c", "1", "-W", "1", "10.200.0.1"])
+    }
+
     func testHostRouteToThePodAndRouteDeletion() throws {
         let pair = try plugPod()
         let bridge = try XCTUnwrap(try netlink.link(named: "vnet0"))

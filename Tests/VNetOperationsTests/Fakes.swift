@@ -34,7 +34,7 @@ final class FakeKernel: NodeKernel {
         return VethIdentity(host: LinkIdentity(name: host, index: 2, mac: "02:00:00:00:00:02"), podMAC: "02:00:00:00:00:03")
     }
 
-    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws {
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws {
         try enter("pod-address")
         podAddresses[netns] = address
     }

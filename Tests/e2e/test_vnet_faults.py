@@ -44,11 +44,35 @@ def test_failure_after_each_add_step_leaves_nothing(namespaces, topo, step):
     runtime.delete("after")
 
 
+def test_add_killed_after_its_veth_is_retried_and_replaces_it(namespaces, topo):
+    """An ADD SIGKILLed right after creating its veth leaves the pair behind; the runtime's retry of that ADD
+    finds the host end's name taken and replaces the pair instead of failing."""
+    node = topo.nodes[0]
+    pod = namespaces.make("k")
+    conf = node.conflist()["plugins"][0] | {"cniVersion": "1.1.0", "name": "vnet-e2e"}
+    status, _, raw, _ = exec_plugin("vnet", "ADD", conf, container="killed", netns=pod.path, ifname="eth0",
+                                    node=node.ns, env_extra={"VNET_TEST_FAULT": "add:veth"})
+    assert status < 0, raw
+    left = [l for l in node.ns.links() if l["ifname"].startswith("vn") and l["ifname"] != "vnet0"]
+    assert len(left) == 1, "the killed ADD should have left its veth"
+    runtime = Runtime(node.conflist(), node=node.ns)
+    result = runtime.add("killed", pod.path)
+    now = [l for l in node.ns.links() if l["ifname"].startswith("vn") and l["ifname"] != "vnet0"]
+    assert [l["ifname"] for l in now] == [left[0]["ifname"]]
+    assert now[0]["ifindex"] != left[0]["ifindex"], "the old pair should have been replaced"
+    address = result["ips"][0]["address"].split("/")[0]
+    assert address in sh("nsenter", f"--net={pod.path}", "ip", "-j", "addr", "show", "eth0").stdout
+    runtime.check("killed")
+    runtime.delete("killed")
+    node_is_clean(node, pod)
+
+
 BAD = [
     ("bridge name too long", {"bridge": "a-very-long-bridge-name"}, 7, "bridge"),
     ("mtu out of range", {"mtu": 70000}, 7, "mtu"),
     ("bad vnetCIDRs", {"vnetCIDRs": ["10.240.0.0/40"]}, 7, "vnetCIDRs"),
     ("snat not a bool", {"snat": "yes"}, 7, "snat"),
+    ("podIPv6 not a bool", {"podIPv6": 1}, 7, "podIPv6"),
     ("bad natTable", {"natTable": "1bad name"}, 7, "natTable"),
     ("no ipam", {"ipam": None}, 7, "ipam"),
     ("missing delegated ipam", {"ipam": {"type": "no-such-ipam"}}, 7, "no-such-ipam"),

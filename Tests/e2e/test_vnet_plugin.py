@@ -57,6 +57,61 @@ def test_250_pods_through_the_runtime_driver(namespaces, topo, workers):
     assert_clean(node)
 
 
+def test_host_ends_carry_no_ipv6_and_the_bridge_keeps_its_mac(namespaces, topo):
+    """The host ends are bridge ports: no IPv6 addresses or routes of their own (which would make every ADD
+    walk a table growing with the pods). And the bridge's MAC, the pods' gateway MAC through proxy ARP, is its
+    own: a port with a lower MAC does not take it over."""
+    node = topo.nodes[0]
+    runtime = Runtime(node.conflist(), node=node.ns)
+    pods = namespaces.make_many("v6", 3)
+    runtime.add("v6-0", pods[0].path)
+    bridge_mac = node.ns.json("link", "show", "vnet0")[0]["address"]
+    low = "02:00:00:00:00:01"  # lower than any MAC the bridge could have drawn
+    node.ns.run("ip", "link", "add", "vnlow", "address", low, "type", "veth", "peer", "name", "vnlowpeer")
+    try:
+        node.ns.run("ip", "link", "set", "vnlow", "master", "vnet0", "up")
+        for i in (1, 2):
+            runtime.add(f"v6-{i}", pods[i].path)
+        assert node.ns.json("link", "show", "vnet0")[0]["address"] == bridge_mac
+    finally:
+        node.ns.run("ip", "link", "del", "vnlow", check=False)
+    for name in host_links(node):
+        assert node.ns.run("cat", f"/proc/sys/net/ipv6/conf/{name}/disable_ipv6").stdout.strip() == "1", name
+        assert [a for entry in node.ns.json("-6", "addr", "show", "dev", name) for a in entry.get("addr_info", [])] == [], name
+    routes = node.ns.run("ip", "-6", "route", "show", "table", "all").stdout
+    assert not [line for line in routes.splitlines() if " dev vn" in line and "vnet0" not in line], routes
+    for i in range(3):
+        runtime.delete(f"v6-{i}")
+    assert_clean(node)
+
+
+def inet6(pod, ifname):
+    return [a for e in json.loads(pod.run("ip", "-j", "-6", "addr", "show", "dev", ifname).stdout or "[]")
+            for a in e.get("addr_info", [])]
+
+
+@pytest.mark.parametrize("pod_ipv6", [False, True])
+def test_pod_ipv6_is_off_on_the_pod_interface_unless_asked_for(namespaces, topo, pod_ipv6):
+    """An IPv4 pool: by default the pod's interface has no IPv6 link-local address (which would multicast to
+    every pod on the bridge), and only that interface is touched: lo keeps ::1. `podIPv6: true` leaves the
+    kernel's default."""
+    node = topo.nodes[0]
+    conflist = node.conflist(podIPv6=True) if pod_ipv6 else node.conflist()
+    runtime = Runtime(conflist, node=node.ns)
+    pod = namespaces.make(f"p6{int(pod_ipv6)}")
+    runtime.add("p6", pod.path)
+    mode = pod.json("-d", "link", "show", "eth0")[0].get("inet6_addr_gen_mode")
+    assert mode == ("eui64" if pod_ipv6 else "none"), mode
+    if pod_ipv6:
+        assert any(a["local"].startswith("fe80:") for a in inet6(pod, "eth0"))
+    else:
+        assert inet6(pod, "eth0") == []
+    assert [a["local"] for a in inet6(pod, "lo")] == ["::1"]
+    runtime.check("p6")
+    runtime.delete("p6")
+    assert_clean(node)
+
+
 def test_pod_limit_is_enforced_through_ipam(namespaces, topo):
     node = topo.nodes[0]
     conf = node.conflist()

@@ -28,17 +28,40 @@ public final class NetlinkKernel: NodeKernel {
         guard let master = try netlink.link(named: bridge) else {
             throw NetlinkError(operation: "create veth", object: host, errno: ENODEV, detail: "bridge \(bridge) is missing")
         }
-        let pair = try netlink.createVeth(VethSpec(hostName: host, peerName: podIfname, peerNamespace: namespace, mtu: mtu,
-                                                   master: master.index, hostUp: true, hairpin: hairpin))
+        let spec = VethSpec(hostName: host, peerName: podIfname, peerNamespace: namespace, mtu: mtu,
+                            master: master.index, hostUp: true, hairpin: hairpin)
+        let pair = try createReplacing(spec)
+        // The host end is a bridge port and needs no IPv6 of its own: left on, the kernel gives every port
+        // a link-local address and routes once the pod's end comes up, and walks that whole IPv6 table on
+        // every link change, under the rtnl lock, so each ADD would cost more with every pod on the node.
+        // Written before the pod's end is up (the carrier is off until then, and with it IPv6's setup).
+        // Best effort: a kernel without IPv6 has no such setting, and nothing depends on it.
+        try? Sysctl.write(.disableIPv6(host), "1")
         return VethIdentity(host: LinkIdentity(name: pair.host.name, index: pair.host.index, mac: pair.host.mac), podMAC: pair.peerMAC)
     }
 
-    public func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute]) throws {
+    /// Creates the pair, or when the host end's name is taken, deletes that link and creates it again.
+    /// Create first, replace only then: a delete up front would cost every ADD a forked process (the
+    /// detached delete) for a veth that is almost never there.
+    private func createReplacing(_ spec: VethSpec) throws(NetlinkError) -> VethPair {
+        do {
+            return try netlink.createVeth(spec)
+        } catch {
+            guard error.errno == EEXIST, try netlink.deleteLinkWithoutAwaitingFree(named: spec.hostName) else { throw error }
+        }
+        return try netlink.createVeth(spec)
+    }
+
+    public func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws {
         let namespace = try NetworkNamespace(path: netns)
         let pod = try Netlink(in: namespace)
         let gateway = routes.first { $0.dst.length == 0 }?.gw
         let others = routes.filter { $0.dst.length != 0 || $0.gw == nil }.map { Route(destination: $0.dst, gateway: $0.gw) }
-        try pod.configureInterface(InterfaceSetup(name: ifname, address: address, gateway: gateway, routes: others))
+        // Without IPv6 the interface gets no link-local address, set over netlink in the same batch rather than
+        // by disable_ipv6 in procfs: every pod's namespace has an interface of that name, and procfs finds the
+        // caller's among all of them, so that lookup costs more with every pod on the node.
+        try pod.configureInterface(InterfaceSetup(name: ifname, address: address, gateway: gateway, routes: others,
+                                                  ipv6LinkLocal: ipv6))
     }
 
     public func addHostRoute(to address: IPv4Address, bridge: String) throws {
