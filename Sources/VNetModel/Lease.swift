@@ -15,6 +15,16 @@ public struct AttachmentKey: Codable, Hashable, Sendable, Comparable, CustomStri
         self.ifname = ifname
     }
 
+    /// A 64-bit digest of the key (FNV-1a over both fields, a zero byte between them): equal keys have equal
+    /// digests, so telling many keys apart needs the exact comparison only where two digests are equal.
+    public var digest: UInt64 {
+        var state: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in containerID.utf8 { state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        state = state &* 0x0000_0100_0000_01b3
+        for byte in ifname.utf8 { state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return state
+    }
+
     public static func < (lhs: AttachmentKey, rhs: AttachmentKey) -> Bool {
         (lhs.containerID, lhs.ifname) < (rhs.containerID, rhs.ifname)
     }

@@ -7,6 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import VNetModel
+import VNetSystem
 
 /// Reads the state document as vnet writes it, straight into `NetworkState`, without building a
 /// `JSONValue` tree.
@@ -261,10 +262,13 @@ struct StateDocumentFastReader {
         }
     }
 
-    private mutating func array<T>(_ element: (inout StateDocumentFastReader) -> T?) -> [T]? {
+    private mutating func array<T>(reserving expected: Int = 0, _ element: (inout StateDocumentFastReader) -> T?) -> [T]? {
         skipSpace()
         guard consume(UInt8(ascii: "[")) else { return nil }
-        var items: [T] = []
+        var items = [T](unsafeUninitializedCapacity: expected) { buffer, count in
+            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
+            count = 0
+        }
         skipSpace()
         if consume(UInt8(ascii: "]")) { return items }
         while true {
@@ -277,10 +281,16 @@ struct StateDocumentFastReader {
         }
     }
 
-    /// `array`, also returning the byte range of each element's text.
+    /// `array`, also returning the byte range of each element's text. Room for as many records as the
+    /// document could hold is reserved up front (a record is well over 200 bytes) and backed at once
+    /// (`Files.prefault`), so that the arrays are neither copied as they grow nor faulted in page by page.
     private mutating func spannedArray<T>(_ element: (inout StateDocumentFastReader) -> T?) -> ([T], [Range<Int>])? {
-        var spans: [Range<Int>] = []
-        let items = array { reader -> T? in
+        let expected = bytes.count / 200
+        var spans = [Range<Int>](unsafeUninitializedCapacity: expected) { buffer, count in
+            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
+            count = 0
+        }
+        let items = array(reserving: expected) { reader -> T? in
             let start = reader.index
             guard let item = element(&reader) else { return nil }
             spans.append(start..<reader.index)

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import VNetModel
+import VNetSystem
 
 /// Writes the state document straight from `NetworkState` to bytes: the same bytes as
 /// `JSONWriter.bytes(StateDocument.json(state), pretty: true)` (sorted keys, two-space indent), without the
@@ -34,7 +35,12 @@ struct StateDocumentWriter {
     /// when `previous` was read in part and `state` changed a record that read did not read in full.
     static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument? {
         var writer = StateDocumentWriter(reusing: previous)
-        writer.out.reserveCapacity(1024 + (previous?.bytes.count ?? 0) + 640 * (state.leases.count + state.endpoints.count))
+        // A commit changes a record or two of the previous document, whose bytes it mostly copies.
+        let capacity = previous.map { $0.bytes.count + 8192 } ?? 1024 + 1024 * (state.leases.count + state.endpoints.count)
+        writer.out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
+            count = 0
+        }
         writer.document(state)
         if writer.wroteUnreadRecord { return nil }
         writer.out.append(UInt8(ascii: "\n"))

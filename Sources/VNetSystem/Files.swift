@@ -24,6 +24,7 @@ public enum Files {
         var bytes = [UInt8](unsafeUninitializedCapacity: expected + 4096) { buffer, count in
             count = 0
             guard let base = buffer.baseAddress else { return }
+            prefault(UnsafeMutableRawBufferPointer(buffer))
             while count < buffer.count {
                 let n = retryingOnEINTR { Glibc.read(fd, base + count, buffer.count - count) }
                 if n < 0 { failure = errno; return }
@@ -44,6 +45,15 @@ public enum Files {
             if bytes.count > limit { throw SystemError("read", path: path, errno: EFBIG) }
         }
         return bytes
+    }
+
+    /// Backs a fresh buffer's whole pages with memory in one system call rather than a page fault per page
+    /// on first touch. Why: a fault costs ~3 us here (a VM's exception path), and a CNI call reads and writes
+    /// the state document into two fresh buffers that grow with the pods on the node (~90 pages at 250).
+    /// Only worth it for buffers of many pages; best effort (kernels before 5.14 just fault as usual).
+    public static func prefault(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard buffer.count >= 4 * 4096, let base = buffer.baseAddress else { return }
+        _ = vnet_prefault(base, buffer.count)
     }
 
     /// Writes every byte to `fd`.
