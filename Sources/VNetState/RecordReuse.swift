@@ -10,6 +10,9 @@ import VNetModel
 struct RecordSpans: Sendable, Equatable {
     var leases: [Range<Int>] = []
     var endpoints: [Range<Int>] = []
+    /// For a document read in part: how many of `endpoints` are stand-ins for runs of other attachments'
+    /// endpoint records left unread (`Endpoint.unreadRun`); 0 otherwise.
+    var unreadEndpointRuns = 0
 }
 
 /// A document this process read or wrote: its bytes, what they decode to, and where its records are.

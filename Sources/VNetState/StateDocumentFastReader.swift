@@ -66,7 +66,13 @@ struct StateDocumentFastReader {
                 state.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
                 state.released = value; return reader.mark(4, &seen)
-            case "endpoints": guard let (value, spans) = reader.spannedArray({ $0.record { $0.endpoint() } }) else { return false }
+            case "endpoints":
+                if let focus = reader.focus {
+                    guard let (value, spans, runs) = reader.endpointsInPart(for: focus) else { return false }
+                    state.endpoints = value; reader.spans.endpoints = spans; reader.spans.unreadEndpointRuns = runs
+                    return reader.mark(5, &seen)
+                }
+                guard let (value, spans) = reader.spannedArray({ $0.record { $0.endpoint() } }) else { return false }
                 state.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
             case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
                 state.flagged = value; return reader.mark(6, &seen)
@@ -119,6 +125,92 @@ struct StateDocumentFastReader {
         let key = AttachmentKey(containerID: String(decoding: UnsafeBufferPointer(rebasing: bytes[containerID]), as: UTF8.self),
                                 ifname: String(decoding: UnsafeBufferPointer(rebasing: bytes[ifname]), as: UTF8.self))
         return (key, address)
+    }
+
+    /// The endpoints array of a sealed document, read for `focus` only: the first record whose key is the
+    /// focus's, found by the writer's layout of a key, is read whole; the records before and after it stay
+    /// unread, each group as one stand-in (`Endpoint.unreadRun`) whose span is the group's bytes. Returns the
+    /// records, their spans and how many stand-ins there are; nil for any other layout (the caller then
+    /// reads the document whole).
+    private mutating func endpointsInPart(for focus: AttachmentKey) -> ([Endpoint], [Range<Int>], Int)? {
+        // The writer's layout: records four spaces in, "{" and "}" on lines of their own, the array closed
+        // two spaces in. Strings hold no new lines, so these markers occur nowhere else in the array.
+        let opening: StaticString = "\n    {", separator: StaticString = ",\n    "
+        let closing: StaticString = "\n    }", arrayEnd: StaticString = "\n  ]"
+        guard !focus.containerID.isEmpty else { return nil }  // the stand-ins' empty container ID is no one's
+        skipSpace()
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        if consume(UInt8(ascii: "]")) { return ([], [], 0) }
+        guard expect(opening, at: index) != nil, let end = find(arrayEnd, anchor: 3, from: index) else { return nil }
+        let first = index + opening.utf8CodeUnitCount - 1  // the first record's "{"
+        index = end + arrayEnd.utf8CodeUnitCount
+        var key: [UInt8] = []
+        key.append(contentsOf: UnsafeBufferPointer(start: Self.keyMarker.utf8Start, count: Self.keyMarker.utf8CodeUnitCount))
+        key.append(contentsOf: focus.containerID.utf8)
+        key.append(contentsOf: UnsafeBufferPointer(start: Self.ifnameMarker.utf8Start, count: Self.ifnameMarker.utf8CodeUnitCount))
+        key.append(contentsOf: focus.ifname.utf8)
+        key.append(contentsOf: UnsafeBufferPointer(start: Self.keyEnd.utf8Start, count: Self.keyEnd.utf8CodeUnitCount))
+        guard let hit = find(key, in: first..<end) else { return ([.unreadRun(0)], [first..<end], 1) }
+        // A second record for the focus (never written by vnet, but a document edited by hand and then
+        // committed carries it) is left to the whole read, which sees both as a change to them needs.
+        if find(key, in: (hit + key.count)..<end) != nil { return nil }
+        // The focus's record: back to its "{", forward to its "}".
+        guard let start = lastOpening(before: hit, from: first), let close = find(closing, anchor: 5, from: hit), close < end else { return nil }
+        let after = index
+        index = start
+        guard let endpoint = endpoint(), index == close + closing.utf8CodeUnitCount else { return nil }
+        index = after
+        var records: [Endpoint] = [], spans: [Range<Int>] = []
+        if start > first {
+            guard expect(separator, at: start - separator.utf8CodeUnitCount) != nil else { return nil }
+            records.append(.unreadRun(records.count))
+            spans.append(first..<(start - separator.utf8CodeUnitCount))
+        }
+        records.append(endpoint)
+        let next = close + closing.utf8CodeUnitCount
+        spans.append(start..<next)
+        if next < end {
+            guard expect(separator, at: next) != nil else { return nil }
+            records.append(.unreadRun(records.count - 1))
+            spans.append((next + separator.utf8CodeUnitCount)..<end)
+        }
+        return (records, spans, records.count - 1)
+    }
+
+    /// How the writer lays out an endpoint's key, around its two values.
+    private static let keyMarker: StaticString = "\"key\": {\n        \"containerID\": \""
+    private static let ifnameMarker: StaticString = "\",\n        \"ifname\": \""
+    private static let keyEnd: StaticString = "\"\n      }"
+
+    /// The "{" of the record that contains `position`: the last "\n    {" before it, not before `floor`.
+    private func lastOpening(before position: Int, from floor: Int) -> Int? {
+        var at = position - 1
+        while at >= floor {
+            if bytes[at] == UInt8(ascii: "{") {
+                if at == floor { return at }
+                if at >= 5, bytes[at - 1] == 0x20, bytes[at - 2] == 0x20, bytes[at - 3] == 0x20, bytes[at - 4] == 0x20,
+                   bytes[at - 5] == 0x0A { return at }
+            }
+            at -= 1
+        }
+        return nil
+    }
+
+    /// Where `pattern` first occurs in `range`: memchr for its rarest-looking byte, the last, then a compare.
+    private func find(_ pattern: [UInt8], in range: Range<Int>) -> Int? {
+        guard let base = bytes.baseAddress, let last = pattern.last, pattern.count <= range.count else { return nil }
+        let anchor = pattern.count - 1
+        var at = range.lowerBound + anchor
+        return pattern.withUnsafeBufferPointer { needle -> Int? in
+            guard let needle = needle.baseAddress else { return nil }
+            while at < range.upperBound {
+                guard let hit = memchr(base + at, Int32(last), range.upperBound - at) else { return nil }
+                let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - anchor
+                if memcmp(base + candidate, needle, pattern.count) == 0 { return candidate }
+                at = candidate + anchor + 1
+            }
+            return nil
+        }
     }
 
     /// The index just past `text` when the bytes at `position` are exactly `text`.

@@ -52,9 +52,17 @@ struct StateDocumentWriter {
     private mutating func document(_ state: NetworkState) {
         open(UInt8(ascii: "{"))
         var endpointMatcher = RecordMatcher(previous: previous?.state.endpoints ?? [], spans: previous?.spans.endpoints ?? [])
+        // A document read in part has its unread runs of endpoint records as stand-ins, copied as their
+        // spans like any unchanged record (`Endpoint.unreadRun`): each must be copied once, or a commit
+        // would drop the records it stands for.
+        var runsCopied = 0
         key("endpoints"); array(state.endpoints) { writer, endpoint in
-            writer.spans.endpoints.append(writer.record(endpoint.key, endpointMatcher.span(of: endpoint)) { $0.endpoint(endpoint) })
+            let span = endpointMatcher.span(of: endpoint)
+            if endpoint.isUnreadRun && span != nil { runsCopied += 1 }
+            writer.spans.endpoints.append(writer.record(endpoint.key, span) { $0.endpoint(endpoint) })
         }
+        if runsCopied != (previous?.spans.unreadEndpointRuns ?? 0) { wroteUnreadRecord = true }
+        spans.unreadEndpointRuns = runsCopied
         key("flagged"); array(state.flagged) { $0.address($1) }
         key("generation"); out.append(contentsOf: String(state.generation).utf8)
         var leaseMatcher = RecordMatcher(previous: previous?.state.leases ?? [], spans: previous?.spans.leases ?? [])

@@ -27,8 +27,9 @@ final class PartialReadTests: XCTestCase {
         let partial = try StateStore(dataDir: directory.path, network: base.network).load(for: focus)
         XCTAssertEqual(partial.leases.map(\.key), whole.leases.map(\.key))
         XCTAssertEqual(partial.leases.map(\.address), whole.leases.map(\.address))
-        XCTAssertEqual(partial.endpoints.map(\.key), whole.endpoints.map(\.key))
-        XCTAssertEqual(partial.endpoints.map(\.address), whole.endpoints.map(\.address))
+        // The other attachments' endpoints are left unread: stand-ins for the runs before and after the focus's.
+        XCTAssertEqual(partial.endpoints.filter { !$0.isUnreadRun }, whole.endpoints.filter { $0.key == focus })
+        XCTAssertEqual(partial.endpoints.map(\.isUnreadRun), [true, false, true])
         XCTAssertEqual(partial.lease(for: focus), whole.lease(for: focus))
         XCTAssertEqual(partial.endpoint(for: focus), whole.endpoint(for: focus))
         XCTAssertEqual(partial.released, whole.released)
@@ -60,6 +61,25 @@ final class PartialReadTests: XCTestCase {
             ("endpoint of the focus changed", base.endpoints[2].key, { state in
                 if let index = state.endpoints.firstIndex(where: { $0.key == base.endpoints[2].key }) { state.endpoints[index].phase = .attaching }
             }),
+            // Where the focus's endpoint sits decides which unread runs surround it: first, last, none.
+            ("DEL of the first endpoint", base.endpoints[0].key, { state in
+                _ = state.release(base.endpoints[0].key, at: created)
+                state.removeEndpoint(base.endpoints[0].key)
+            }),
+            ("DEL of the last endpoint", base.endpoints[base.endpoints.count - 1].key, { state in
+                state.removeEndpoint(base.endpoints[base.endpoints.count - 1].key)
+            }),
+            ("the last endpoint changed", base.endpoints[base.endpoints.count - 1].key, { state in
+                if let index = state.endpoints.firstIndex(where: { $0.key == base.endpoints[base.endpoints.count - 1].key }) {
+                    state.endpoints[index].hostVeth = "vnchanged"
+                }
+            }),
+            ("an endpoint for a lease that had none", base.leases.first { l in !base.endpoints.contains { $0.key == l.key } }!.key, { state in
+                let key = base.leases.first { l in !base.endpoints.contains { $0.key == l.key } }!.key
+                state.upsert(Endpoint(key: key, phase: .attaching, address: IPv4Prefix(address: IPv4Address(10, 240, 9, 2), length: 16),
+                                      gateway: IPv4Address(10, 240, 0, 1), hostVeth: "vnlate", podMAC: "02:00:00:00:00:09",
+                                      netns: "/n", bridge: "vnet0", pod: PodIdentity(), createdAt: created))
+            }),
         ]
         for (what, key, change) in changes {
             let (wholeStore, _) = try stores(base)
@@ -76,6 +96,59 @@ final class PartialReadTests: XCTestCase {
             XCTAssertEqual(String(decoding: try XCTUnwrap(try Files.read(partialStore.statePath)), as: UTF8.self),
                            String(decoding: expected, as: UTF8.self), what)
         }
+    }
+
+    func testTheOnlyEndpointAndAnEmptyArrayAreReadAndWrittenInPartToo() throws {
+        let one = StateDocumentCodecTests.sample(pods: 2)  // two leases, one endpoint
+        XCTAssertEqual(one.endpoints.count, 1)
+        let key = try XCTUnwrap(one.endpoints.first?.key)
+        for (what, change) in [("DEL of the only endpoint", { (state: inout NetworkState) in state.removeEndpoint(key) }),
+                               ("its phase", { (state: inout NetworkState) in state.endpoints[0].phase = .attaching })] {
+            let (wholeStore, _) = try stores(one)
+            try wholeStore.update(verb: "t", lockTimeout: 1) { change(&$0) }
+            let expected = try XCTUnwrap(try Files.read(wholeStore.statePath))
+            let (_, partialStore) = try stores(one)
+            try partialStore.update(verb: "t", lockTimeout: 1, for: key) { change(&$0) }
+            XCTAssertEqual(try Files.read(partialStore.statePath), expected, what)
+            // And from the empty array that leaves, an ADD's endpoint in part.
+            let newKey = AttachmentKey(containerID: "after", ifname: "eth0")
+            let add = { (state: inout NetworkState) in
+                state.upsert(Endpoint(key: newKey, phase: .ready, address: IPv4Prefix(address: IPv4Address(10, 240, 9, 3), length: 16),
+                                      gateway: IPv4Address(10, 240, 0, 1), hostVeth: "vnafter", podMAC: nil, netns: "/n",
+                                      bridge: "vnet0", pod: PodIdentity(), createdAt: Date(timeIntervalSince1970: 1_800_000_600)))
+            }
+            try wholeStore.update(verb: "t", lockTimeout: 1) { add(&$0) }
+            try partialStore.update(verb: "t", lockTimeout: 1, for: newKey) { add(&$0) }
+            XCTAssertEqual(try Files.read(partialStore.statePath), try Files.read(wholeStore.statePath), "\(what), then an ADD")
+        }
+    }
+
+    func testASecondEndpointForTheFocusSendsTheReadWhole() throws {
+        var base = StateDocumentCodecTests.sample(pods: 6)
+        base.endpoints.append(base.endpoints[1])  // as a hand edit could leave it, sealed by the next commit
+        let bytes = try StateCodec.encode(base)
+        guard case .success(let document) = StateCodec.decodeDocument(bytes, focus: base.endpoints[1].key) else { return XCTFail("refused") }
+        XCTAssertNil(document.partialFor, "read whole")
+        XCTAssertEqual(document.state, base)
+    }
+
+    func testAnotherAttachmentsEndpointChangedFromAPartialReadIsMadeOnTheWholeDocument() throws {
+        let base = StateDocumentCodecTests.sample(pods: 12)
+        let (_, store) = try stores(base)
+        let focus = base.endpoints[0].key, other = base.endpoints[4].key
+        var runs = 0
+        try store.update(verb: "t", lockTimeout: 1, for: focus) { state in
+            runs += 1
+            // From a partial read the other endpoint is not there to change; on the whole document it is.
+            if let index = state.endpoints.firstIndex(where: { $0.key == other }) { state.endpoints[index].phase = .attaching }
+            else { state.upsert(Endpoint(key: other, phase: .attaching, address: base.endpoints[4].address, gateway: base.endpoints[4].gateway,
+                                         hostVeth: base.endpoints[4].hostVeth, podMAC: base.endpoints[4].podMAC, netns: base.endpoints[4].netns,
+                                         bridge: base.endpoints[4].bridge, pod: base.endpoints[4].pod, createdAt: base.endpoints[4].createdAt)) }
+        }
+        XCTAssertEqual(runs, 2, "the body ran again on the whole document")
+        let after = try StateStore(dataDir: directory.path, network: base.network).load()
+        XCTAssertEqual(after.endpoints.count, base.endpoints.count, "no endpoint was lost or doubled")
+        XCTAssertEqual(after.endpoint(for: other)?.phase, .attaching)
     }
 
     func testAChangeBeyondTheFocusIsMadeOnTheWholeDocumentInstead() throws {

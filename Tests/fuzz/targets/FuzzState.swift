@@ -6,6 +6,11 @@
 // decoder accepted; the state decoder now refuses it. See docs/reliability.md.)
 // A commit that copies unchanged records from an accepted document (however it is laid out) must write a
 // document that reads back as exactly the committed state.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 @testable import VNetState
 
@@ -53,7 +58,10 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func checkPartialRead(_ bytes: [UInt8], size: Int) {
     let wholeDocument = StateCodec.decodeDocument(bytes)
     let focus: AttachmentKey
-    if case .success(let whole) = wholeDocument, !whole.state.leases.isEmpty {
+    if case .success(let whole) = wholeDocument, !whole.state.endpoints.isEmpty, size % 2 == 0 {
+        // An attachment with an endpoint, wherever it sits among the others (first, middle, last).
+        focus = whole.state.endpoints[(size / 2) % whole.state.endpoints.count].key
+    } else if case .success(let whole) = wholeDocument, !whole.state.leases.isEmpty {
         focus = whole.state.leases[size % whole.state.leases.count].key
     } else {
         focus = AttachmentKey(containerID: "c1", ifname: "eth0")
@@ -61,16 +69,50 @@ func checkPartialRead(_ bytes: [UInt8], size: Int) {
     switch (wholeDocument, StateCodec.decodeDocument(bytes, focus: focus)) {
     case (.success(let whole), .success(let partial)):
         let w = whole.state, p = partial.state
-        if p.leases.map(\.key) != w.leases.map(\.key) || p.leases.map(\.address) != w.leases.map(\.address)
-            || p.endpoints.map(\.key) != w.endpoints.map(\.key) || p.endpoints.map(\.address) != w.endpoints.map(\.address)
+        // Read in part, the endpoints are the focus's first one only (the others stay unread bytes).
+        let focusEndpoints = Array(w.endpoints.filter { $0.key == focus }.prefix(1))
+        let endpointsAgree = partial.partialFor == nil ? p.endpoints == w.endpoints
+            : p.endpoints.filter { !$0.isUnreadRun } == focusEndpoints && p.endpoints.filter(\.isUnreadRun).count <= 2
+        var spansAgree = whole.spans == RecordSpans() || partial.spans == whole.spans
+        if partial.partialFor != nil && whole.spans != RecordSpans() {
+            let first = w.endpoints.firstIndex { $0.key == focus }
+            let focusSpans = zip(p.endpoints, partial.spans.endpoints).filter { !$0.0.isUnreadRun }.map(\.1)
+            spansAgree = partial.spans.leases == whole.spans.leases
+                && focusSpans == (first.map { [whole.spans.endpoints[$0]] } ?? [])
+        }
+        if p.leases.map(\.key) != w.leases.map(\.key) || p.leases.map(\.address) != w.leases.map(\.address) || !endpointsAgree
             || p.lease(for: focus) != w.lease(for: focus) || p.endpoint(for: focus) != w.endpoint(for: focus)
             || p.released != w.released || p.flagged != w.flagged || p.quarantined != w.quarantined || p.generation != w.generation
-            || p.network != w.network || (partial.partialFor == nil && p != w)
-            || (whole.spans != RecordSpans() && partial.spans != whole.spans) {
+            || p.network != w.network || (partial.partialFor == nil && p != w) || !spansAgree {
             fatalError("a partial read disagrees with the whole read")
         }
+        if partial.partialFor != nil { checkPartialCommit(whole: whole, partial: partial, focus: focus, size: size) }
     case (.success, .failure(let failure)): fatalError("a partial read refused what a whole read accepts: \(failure.reason)")
     case (.failure, .success): fatalError("a partial read accepted what a whole read refuses")
     default: break
+    }
+}
+
+/// A change to the focus's own records committed from a partial read writes exactly the bytes the same change
+/// writes from the whole read (the other records copied, the unread endpoints put back around the focus's).
+func checkPartialCommit(whole: WrittenDocument, partial: WrittenDocument, focus: AttachmentKey, size: Int) {
+    let changes: [(inout NetworkState) -> Void] = [
+        { state in state.removeEndpoint(focus) },  // DEL's endpoint
+        { state in if let index = state.endpoints.firstIndex(where: { $0.key == focus }) { state.endpoints[index].hostVeth += "x" } },
+        { state in _ = state.release(focus, at: Date(timeIntervalSince1970: 1_900_000_000)); state.removeEndpoint(focus) },
+        { state in  // a new endpoint (ADD's, after the old one went)
+            state.removeEndpoint(focus)
+            state.upsert(Endpoint(key: focus, phase: .attaching, address: IPv4Prefix(address: IPv4Address(10, 9, 9, 9), length: 16),
+                                  gateway: IPv4Address(10, 9, 0, 1), hostVeth: "vnfuzz", podMAC: nil, netns: "/n", bridge: "b",
+                                  pod: PodIdentity(), createdAt: Date(timeIntervalSince1970: 1_900_000_000)))
+        },
+    ]
+    for change in changes {
+        var fromWhole = whole.state, fromPartial = partial.state
+        change(&fromWhole)
+        change(&fromPartial)
+        guard let expected = StateCodec.encode(fromWhole, reusing: whole) else { fatalError("a whole read's commit was refused") }
+        guard let written = StateCodec.encode(fromPartial, reusing: partial) else { continue }  // refused: redone on the whole
+        if written.bytes != expected.bytes { fatalError("a commit from a partial read wrote other bytes than from the whole read") }
     }
 }
