@@ -100,16 +100,23 @@ public struct Pool: Hashable, Sendable {
             chosen.reserveCapacity(Int(total))
             var value = range.first.value
             while true {
-                let address = IPv4Address(value)
-                if !excluded.contains(address) { chosen.append(address) }
+                chosen.append(IPv4Address(value))
                 if value == range.last.value { break }
                 value += 1
             }
         }
         chosen.sort()
+        // The exclusions are taken out by walking both sorted lists side by side (a Set lookup per address
+        // cost more than the rest of a CNI call's pool work).
+        let exclusions = excluded.sorted()
+        var next = 0
         var unique: [IPv4Address] = []
         unique.reserveCapacity(chosen.count)
-        for address in chosen where unique.last != address { unique.append(address) }
+        for address in chosen where unique.last != address {
+            while next < exclusions.count && exclusions[next] < address { next += 1 }
+            if next < exclusions.count && exclusions[next] == address { continue }
+            unique.append(address)
+        }
         guard !unique.isEmpty else { throw .empty }
         self.subnet = subnet
         self.gateway = gateway
