@@ -28,7 +28,9 @@ deps:
 
 ## build: release binaries; the plugins link the Swift runtime statically (every CNI call pays process start).
 ## The C++ runtime the Swift runtime needs (libstdc++, libgcc) is linked statically too: loading them as shared
-## libraries cost each exec ~0.6 ms of mapping and page faults (docs/benchmarks.md). A directory holding only
+## libraries cost each exec ~0.6 ms of mapping and page faults (docs/benchmarks.md). No $$ORIGIN run path
+## either: nothing is loaded from beside the binaries, and with it the loader looked for libc and libm in ~20
+## directories there on every exec. A directory holding only
 ## libstdc++.a, searched first, makes the toolchain's own -lstdc++ pick the archive; without the archive the
 ## build falls back to the shared library.
 STATIC_CXX_DIR := $(CURDIR)/.build/static-cxx
@@ -36,7 +38,7 @@ build: deps
 	@mkdir -p $(STATIC_CXX_DIR); archive=$$(gcc -print-file-name=libstdc++.a); \
 	if [ -f "$$archive" ]; then ln -sfn "$$archive" $(STATIC_CXX_DIR)/libstdc++.a; \
 	else rm -f $(STATIC_CXX_DIR)/libstdc++.a; echo "libstdc++.a not found: linking the shared C++ runtime"; fi
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -L$(STATIC_CXX_DIR) \
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath -Xlinker -L$(STATIC_CXX_DIR) \
 		-Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 
 ## test: unit and kernel tests (swift test), then end-to-end tests driving the real binaries in namespaces.
