@@ -10,6 +10,8 @@ Reads one job (JSON) on stdin and prints one JSON document:
       and DEL give each plugin the cached ADD result; DEL runs the plugins in reverse.
   {"kind": "raw", "workers": 1, "calls": [{"argv": [...], "env": {...}, "stdin": "...", "keep_stdout": false}]}
       runs each call as is (process start, IPAM, profiling).
+  {"kind": "serve", "conflist": {...}, "cni_path": "..."} followed by one {"verb": ..., "pod": {...}} per line
+      answers each call with its record on a line of its own (the paired probes of probes.py).
 
 Each call's record: wall seconds (spawn to reap), exit status, for a failure the plugin's output, and with
 "rss": true (job-wide for cni, per call for raw) the peak RSS in KiB measured by GNU time. The phase's own wall time is measured around all calls.
@@ -105,8 +107,23 @@ def raw_calls(job):
     return one, job["calls"]
 
 
+def serve(job):
+    """Kind "serve": the job line names the conflist and CNI_PATH; then each further line is one call
+    {"verb": ..., "pod": {...}} (the pod as in a cni job, with "cached" for CHECK and DEL), answered with its
+    record on one line. A caller alternating between two nodes keeps one of these running in each."""
+    for line in sys.stdin:
+        call = json.loads(line)
+        one, _ = cni_calls(dict(job, verb=call["verb"], pods=[]))
+        record = one(call["pod"])
+        print(json.dumps(record), flush=True)
+
+
 def main():
-    job = json.load(sys.stdin)
+    # One line: every caller writes the job as a single JSON line (json.dumps), a "serve" job then more lines.
+    job = json.loads(sys.stdin.readline())
+    if job["kind"] == "serve":
+        serve(job)
+        return
     one, items = (cni_calls if job["kind"] == "cni" else raw_calls)(job)
     workers = max(1, int(job.get("workers", 1)))
     started = time.perf_counter()

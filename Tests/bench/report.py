@@ -84,6 +84,19 @@ def cni_table(runs, workers, pods):
     return lines, per, ratios
 
 
+def probes_table(probes):
+    from probes import summary
+    out = ["| side | pods on the small node | on the big node | ADD p50, small (ms) | ADD p50, big (ms) | big / small |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for key, label in (("vnet", "vnet"), ("ref", "reference")):
+        if key in probes:
+            result = probes[key]
+            s = summary(result)
+            out.append(f"| {label} | {result['small_pods']} | {result['big_pods']} | {fmt_ms(s['small'])} | "
+                       f"{fmt_ms(s['big'])} | {s['growth']:.2f} |")
+    return out
+
+
 def start_table(start):
     lines = ["| binary (VERSION) | p50 (ms) | p99 (ms) | max (ms) | peak RSS (KiB, GNU time) |", "|---|---:|---:|---:|---:|"]
     for tag, d in start.items():
