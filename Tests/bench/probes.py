@@ -52,7 +52,7 @@ def paired_growth(namespaces, root, side, pods, probe_pods, pairs):
     and deletes a probe pod on each in turn (which goes first alternates). Returns the ADD walls of each."""
     small_count = max(1, len(pods) // 20)
     big_count = len(pods) - small_count
-    nodes, servers = [], []
+    nodes, servers, filled = [], [], []
     result = {"small_pods": small_count, "big_pods": big_count, "small": [], "big": []}
     try:
         for name, fill in (("small", pods[:small_count]), ("big", pods[small_count:])):
@@ -60,7 +60,9 @@ def paired_growth(namespaces, root, side, pods, probe_pods, pairs):
             nodes.append(node)
             conf = {"conflist": side.conflist(P.scratch_dir(root, f"probe-{side.key}-{name}"), len(pods)),
                     "cni_path": side.cni_path}
-            out = P.cni_phase(namespaces, node, conf, P.pod_items(fill, namespaces), "ADD", 8)
+            items = P.pod_items(fill, namespaces)
+            out = P.cni_phase(namespaces, node, conf, items, "ADD", 8)
+            filled.append((node, conf, items, {r["id"]: r.get("result") for r in out["records"]}))
             failed = [r for r in out["records"] if r["status"] != 0]
             if failed:
                 raise P.BenchError(f"filling the {name} node failed: {failed[0].get('error', '')[:300]}")
@@ -75,6 +77,10 @@ def paired_growth(namespaces, root, side, pods, probe_pods, pairs):
     finally:
         for _, server in servers:
             server.close()
+        # DEL every pod before the node goes: a deleted namespace takes its veths down only later, in the
+        # kernel's own time, and the next phase's pods must not find an eth0 left in them.
+        for node, conf, items, cached in filled:
+            P.cni_phase(namespaces, node, conf, items, "DEL", 8, cached)
         for node in nodes:
             namespaces.delete(node)
     return result
