@@ -31,6 +31,22 @@ final class NetworkNamespaceTests: XCTestCase {
         XCTAssertTrue(NetworkNamespace.isNetworkNamespace(byName.path))
     }
 
+    func testLivenessFollowsANamespaceDeletedAndAPathReused() throws {
+        let liveness = NamespaceLiveness()
+        let name = try namespaces.make("live")
+        let path = "/var/run/netns/\(name)"
+        XCTAssertTrue(liveness.isAlive(path))
+        XCTAssertTrue(liveness.isAlive(path), "asked again: still there")
+        try Shell.run(["ip", "netns", "delete", name])
+        XCTAssertFalse(liveness.isAlive(path), "deleted")
+        // A plain file where the namespace was is not one, whatever was remembered.
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+        defer { unlink(path) }
+        XCTAssertFalse(liveness.isAlive(path))
+        XCTAssertFalse(liveness.isAlive("/etc/hostname"))
+        XCTAssertTrue(liveness.isAlive("/proc/self/ns/net"))
+    }
+
     func testRejectsFilesThatAreNotNetworkNamespaces() throws {
         func reason(_ path: String) -> NamespaceError.Reason? {
             do {

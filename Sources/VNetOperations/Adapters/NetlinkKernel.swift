@@ -12,6 +12,8 @@ import VNetSystem
 /// routes their traffic; pods on the same bridge still talk directly.
 public final class NetlinkKernel: NodeKernel {
     private let netlink: Netlink
+    /// The console asks about every endpoint's namespace on every refresh: one stat each, once known.
+    private let liveness = NamespaceLiveness()
 
     public init() throws { netlink = try Netlink() }
 
@@ -107,5 +109,5 @@ public final class NetlinkKernel: NodeKernel {
         try netlink.primaryAddress(towards: destination)?.address
     }
 
-    public func isNamespaceAlive(_ path: String) -> Bool { NetworkNamespace.isNetworkNamespace(path) }
+    public func isNamespaceAlive(_ path: String) -> Bool { liveness.isAlive(path) }
 }
