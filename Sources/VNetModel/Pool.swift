@@ -126,8 +126,11 @@ public struct Pool: Hashable, Sendable {
 
     public var capacity: Int { addresses.count }
 
-    /// Binary search in the sorted addresses.
+    /// Binary search in the sorted addresses; a range check when they are one unbroken run (most pools),
+    /// since every ADD asks this about every lease.
     public func contains(_ address: IPv4Address) -> Bool {
+        guard let first = addresses.first, let last = addresses.last else { return false }
+        if Int(last.value - first.value) == addresses.count - 1 { return first <= address && address <= last }
         var low = 0, high = addresses.count
         while low < high {
             let middle = (low + high) / 2
