@@ -135,7 +135,7 @@ struct StateDocumentFastReader {
     private mutating func endpointsInPart(for focus: AttachmentKey) -> ([Endpoint], [Range<Int>], Int)? {
         // The writer's layout: records four spaces in, "{" and "}" on lines of their own, the array closed
         // two spaces in. Strings hold no new lines, so these markers occur nowhere else in the array.
-        let opening: StaticString = "\n    {", separator: StaticString = ",\n    "
+        let opening = Self.recordOpening, separator: StaticString = ",\n    "
         let closing: StaticString = "\n    }", arrayEnd: StaticString = "\n  ]"
         guard !focus.containerID.isEmpty else { return nil }  // the stand-ins' empty container ID is no one's
         skipSpace()
@@ -177,40 +177,30 @@ struct StateDocumentFastReader {
         return (records, spans, records.count - 1)
     }
 
+    /// How the writer opens a record of an array: on a line of its own, four spaces in.
+    private static let recordOpening: StaticString = "\n    {"
     /// How the writer lays out an endpoint's key, around its two values.
     private static let keyMarker: StaticString = "\"key\": {\n        \"containerID\": \""
     private static let ifnameMarker: StaticString = "\",\n        \"ifname\": \""
     private static let keyEnd: StaticString = "\"\n      }"
 
-    /// The "{" of the record that contains `position`: the last "\n    {" before it, not before `floor`.
+    /// The "{" of the record that contains `position`: the last record opening before it, or `floor` (the
+    /// first record's "{"), not before `floor`.
     private func lastOpening(before position: Int, from floor: Int) -> Int? {
+        let lead = Self.recordOpening.utf8CodeUnitCount - 1
         var at = position - 1
         while at >= floor {
-            if bytes[at] == UInt8(ascii: "{") {
-                if at == floor { return at }
-                if at >= 5, bytes[at - 1] == 0x20, bytes[at - 2] == 0x20, bytes[at - 3] == 0x20, bytes[at - 4] == 0x20,
-                   bytes[at - 5] == 0x0A { return at }
+            if bytes[at] == UInt8(ascii: "{"), at == floor || (at >= lead && expect(Self.recordOpening, at: at - lead) != nil) {
+                return at
             }
             at -= 1
         }
         return nil
     }
 
-    /// Where `pattern` first occurs in `range`: memchr for its rarest-looking byte, the last, then a compare.
+    /// Where `pattern` first occurs in `range`, anchored on its last byte (see `find(_:anchor:in:)`).
     private func find(_ pattern: [UInt8], in range: Range<Int>) -> Int? {
-        guard let base = bytes.baseAddress, let last = pattern.last, pattern.count <= range.count else { return nil }
-        let anchor = pattern.count - 1
-        var at = range.lowerBound + anchor
-        return pattern.withUnsafeBufferPointer { needle -> Int? in
-            guard let needle = needle.baseAddress else { return nil }
-            while at < range.upperBound {
-                guard let hit = memchr(base + at, Int32(last), range.upperBound - at) else { return nil }
-                let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - anchor
-                if memcmp(base + candidate, needle, pattern.count) == 0 { return candidate }
-                at = candidate + anchor + 1
-            }
-            return nil
-        }
+        pattern.withUnsafeBufferPointer { needle in find(needle, anchor: needle.count - 1, in: range) }
     }
 
     /// The index just past `text` when the bytes at `position` are exactly `text`.
@@ -225,14 +215,19 @@ struct StateDocumentFastReader {
     /// (a quote or a new line would stop every few bytes), then a compare. (glibc's memmem is out of reach
     /// without _GNU_SOURCE.)
     private func find(_ text: StaticString, anchor: Int, from position: Int) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        let count = text.utf8CodeUnitCount
-        let pattern = text.utf8Start
-        var at = position + anchor
-        while at - anchor + count <= bytes.count {
-            guard let hit = memchr(base + at, Int32(pattern[anchor]), bytes.count - at) else { return nil }
+        find(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), anchor: anchor,
+             in: min(position, bytes.count)..<bytes.count)
+    }
+
+    /// Where `pattern` first lies wholly inside `range`: memchr for its byte at `anchor`, then a compare.
+    private func find(_ pattern: UnsafeBufferPointer<UInt8>, anchor: Int, in range: Range<Int>) -> Int? {
+        guard let base = bytes.baseAddress, let needle = pattern.baseAddress, anchor >= 0, anchor < pattern.count,
+              range.upperBound <= bytes.count else { return nil }
+        var at = range.lowerBound + anchor
+        while at - anchor + pattern.count <= range.upperBound {
+            guard let hit = memchr(base + at, Int32(pattern[anchor]), range.upperBound - at) else { return nil }
             let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - anchor
-            if candidate + count <= bytes.count, memcmp(base + candidate, pattern, count) == 0 { return candidate }
+            if candidate + pattern.count <= range.upperBound, memcmp(base + candidate, needle, pattern.count) == 0 { return candidate }
             at = candidate + anchor + 1
         }
         return nil
@@ -357,10 +352,7 @@ struct StateDocumentFastReader {
     private mutating func array<T>(reserving expected: Int = 0, _ element: (inout StateDocumentFastReader) -> T?) -> [T]? {
         skipSpace()
         guard consume(UInt8(ascii: "[")) else { return nil }
-        var items = [T](unsafeUninitializedCapacity: expected) { buffer, count in
-            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
-            count = 0
-        }
+        var items: [T] = Files.prefaultedArray(capacity: expected)
         skipSpace()
         if consume(UInt8(ascii: "]")) { return items }
         while true {
@@ -378,10 +370,7 @@ struct StateDocumentFastReader {
     /// (`Files.prefault`), so that the arrays are neither copied as they grow nor faulted in page by page.
     private mutating func spannedArray<T>(_ element: (inout StateDocumentFastReader) -> T?) -> ([T], [Range<Int>])? {
         let expected = bytes.count / 200
-        var spans = [Range<Int>](unsafeUninitializedCapacity: expected) { buffer, count in
-            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
-            count = 0
-        }
+        var spans: [Range<Int>] = Files.prefaultedArray(capacity: expected)
         let items = array(reserving: expected) { reader -> T? in
             let start = reader.index
             guard let item = element(&reader) else { return nil }

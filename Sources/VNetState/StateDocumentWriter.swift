@@ -37,10 +37,7 @@ struct StateDocumentWriter {
         var writer = StateDocumentWriter(reusing: previous)
         // A commit changes a record or two of the previous document, whose bytes it mostly copies.
         let capacity = previous.map { $0.bytes.count + 8192 } ?? 1024 + 1024 * (state.leases.count + state.endpoints.count)
-        writer.out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            Files.prefault(UnsafeMutableRawBufferPointer(buffer))
-            count = 0
-        }
+        writer.out = Files.prefaultedArray(capacity: capacity)
         writer.document(state)
         if writer.wroteUnreadRecord { return nil }
         writer.out.append(UInt8(ascii: "\n"))

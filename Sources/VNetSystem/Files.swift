@@ -56,6 +56,15 @@ public enum Files {
         _ = vnet_prefault(base, buffer.count)
     }
 
+    /// An empty array with room for `capacity` elements, that room backed at once (`prefault`): for arrays
+    /// that will be filled to about that size right away.
+    public static func prefaultedArray<Element>(capacity: Int) -> [Element] {
+        [Element](unsafeUninitializedCapacity: capacity) { buffer, count in
+            prefault(UnsafeMutableRawBufferPointer(buffer))
+            count = 0
+        }
+    }
+
     /// Writes every byte to `fd`.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0

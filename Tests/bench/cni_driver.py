@@ -111,10 +111,12 @@ def serve(job):
     """Kind "serve": the job line names the conflist and CNI_PATH; then each further line is one call
     {"verb": ..., "pod": {...}} (the pod as in a cni job, with "cached" for CHECK and DEL), answered with its
     record on one line. A caller alternating between two nodes keeps one of these running in each."""
+    calls = {}  # one caller per verb, its plugins located once
     for line in sys.stdin:
         call = json.loads(line)
-        one, _ = cni_calls(dict(job, verb=call["verb"], pods=[]))
-        record = one(call["pod"])
+        if call["verb"] not in calls:
+            calls[call["verb"]], _ = cni_calls(dict(job, verb=call["verb"], pods=[]))
+        record = calls[call["verb"]](call["pod"])
         print(json.dumps(record), flush=True)
 
 
