@@ -129,9 +129,35 @@ def pods_are_empty(namespaces, pods):
     return all(len(json.loads(sh("ip", "-n", p, "-j", "link", "show").stdout or "[]")) == 1 for p in pods[:3] + pods[-3:])
 
 
-def side_by_side(namespaces, root, the_sides, pods, reps, worker_counts):
-    """reps x workers x sides, alternating which side goes first, each run in a fresh node namespace."""
-    runs = []
+def growth_fill(namespaces, root, side, pods, tag):
+    """One more fill of a fresh node at 1 in parallel for ADD's growth with the pods: ADD every pod, then DEL
+    every pod (8 in parallel, not timed). Only the ADD records are kept."""
+    node = make_node(namespaces, tag, primary=S.PRIMARY, gateway=S.GATEWAY)
+    data = scratch_dir(root, tag)
+    conf = {"conflist": side.conflist(data, len(pods)), "cni_path": side.cni_path}
+    items = pod_items(pods, namespaces)
+    try:
+        added = cni_phase(namespaces, node, conf, items, "ADD", 1)
+        cached = {r["id"]: r.get("result") for r in added["records"]}
+        removed = cni_phase(namespaces, node, conf, items, "DEL", 8, cached)
+        left = len(host_veths(node))
+    finally:
+        namespaces.delete(node)
+        shutil.rmtree(data, ignore_errors=True)
+    bad = [r for r in added["records"] + removed["records"] if r["status"] != 0]
+    errors = [f"{side.key} growth fill {tag}: {r.get('error', '')[:300]}" for r in bad[:2]]
+    if left:
+        errors.append(f"{left} host veths left after the growth fill's DEL")
+    records = [{"wall": r["wall"], "start": r["start"], "status": r["status"]} for r in added["records"]]
+    return {"side": side.key, "workers": 1, "ADD": {"elapsed": added["elapsed"], "records": records},
+            "errors": errors, "failures": len(bad)}
+
+
+def side_by_side(namespaces, root, the_sides, pods, reps, worker_counts, growth_side=None, growth_per_rep=0):
+    """reps x workers x sides, alternating which side goes first, each run in a fresh node namespace. After
+    each repetition, growth_per_rep more fills of growth_side (ADD's growth needs more samples than the
+    rest: see growth_fill). Returns (runs, growth fills)."""
+    runs, fills = [], []
     for rep in range(reps):
         order = the_sides if rep % 2 == 0 else list(reversed(the_sides))
         for workers in worker_counts:
@@ -148,7 +174,14 @@ def side_by_side(namespaces, root, the_sides, pods, reps, worker_counts):
                         namespaces.delete_many(pods)
                         for p in pods:
                             namespaces.make(p[len(namespaces.prefix) + 1:])
-    return runs
+        for extra in range(growth_per_rep if growth_side else 0):
+            log(f"  rep {rep + 1}/{reps}: {growth_side.key} growth fill {extra + 1}/{growth_per_rep}")
+            fill = growth_fill(namespaces, root, growth_side, pods, f"g{growth_side.key}r{rep}x{extra}")
+            fill["rep"] = rep
+            fills.append(fill)
+            if fill["errors"]:
+                log("    problems: " + "; ".join(fill["errors"][:3]))
+    return runs, fills
 
 
 # --- the floor ---------------------------------------------------------------------------------------------
