@@ -183,7 +183,7 @@ def render(data):
               "one pod's call, spawn to reap; pods/s is pods divided by the phase's wall time. Cells: median "
               "[min-max] over repetitions; ratios are per repetition (both sides ran back to back, alternating "
               "which went first).", ""] + tables
-    growth = R.growth_lines(data["runs"], data.get("growth_fills", []))
+    growth = R.growth_lines(data["runs"], data.get("growth_fills", []), data.get("floor"))
     if growth:
         lines += ["## Does ADD cost grow with the pods? Every fill", "",
                   "The target's measure, the ADD p50 of a fill's last 10% of pods over its first 10%, over every fill "
