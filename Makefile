@@ -60,7 +60,8 @@ run: build
 demo: run
 
 ## bench: vnet beside the reference plugins and the kernel's own cost, in namespaces; writes docs/benchmarks.md.
-## BENCH_QUICK=1 for a short run, BENCH_PODS=N to change the pod count (see Tests/bench/bench.py).
+## BENCH_QUICK=1 for a short run, BENCH_PODS=N to change the pod count, BENCH_REPS / BENCH_GROWTH_FILLS for
+## more repetitions and growth fills (see Tests/bench/bench.py).
 BENCH_PACKAGES := python3-pyroute2 python3-nftables time strace
 bench: build
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

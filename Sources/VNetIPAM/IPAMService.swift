@@ -89,8 +89,16 @@ public struct IPAMService: Sendable {
                 return allocation
             }
         } catch {
-            throw IPAMError.wrap(error)
+            throw named(IPAMError.wrap(error))
         }
+    }
+
+    /// A requested address found held by a lease the partial read left unread (`AttachmentKey.unread`) is
+    /// worded with its real holder, from the whole document: an error path, so the cost does not matter.
+    private func named(_ error: IPAMError) -> IPAMError {
+        guard case .allocation(.requestedInUse(let address, let holder)) = error, holder.isUnread,
+              let whole = try? store.load(), let lease = whole.lease(holding: address) else { return error }
+        return .allocation(.requestedInUse(address, by: lease.key))
     }
 
     /// Releases the lease of `key` (no lease is success: DEL is idempotent). `extra` runs in the same commit.

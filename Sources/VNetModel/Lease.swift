@@ -30,6 +30,14 @@ public struct AttachmentKey: Codable, Hashable, Sendable, Comparable, CustomStri
     }
 
     public var description: String { "\(containerID)/\(ifname)" }
+
+    /// The key of a stand-in for another attachment's lease in a document read in part for one attachment
+    /// (the state store's `load(for:)`): such a read gives the other leases only their addresses. It is no
+    /// attachment's key, since CNI requires a container ID.
+    public static let unread = AttachmentKey(containerID: "", ifname: "")
+
+    /// Whether this is the key of such a stand-in.
+    public var isUnread: Bool { containerID.isEmpty && ifname.isEmpty }
 }
 
 /// Who the pod is, as the runtime told us through CNI_ARGS; recorded for operators only.

@@ -67,7 +67,10 @@ public struct NetworkState: Codable, Hashable, Sendable {
     }
 
     /// Problems that make the document unsafe to allocate from (two leases on one address, one key twice).
-    public func integrityProblems() -> [String] {
+    ///
+    /// With `standIns` (a document read in part, whose other leases carry `AttachmentKey.unread`), only the
+    /// real keys are compared: the stand-ins' addresses still are, which is what choosing an address needs.
+    public func integrityProblems(standIns: Bool = false) -> [String] {
         var problems: [String] = []
         // Every CNI call checks this on load, so the common case (no problem) is kept to a sort of plain
         // integers: each lease's address beside its index, packed in one word. Only a document with a
@@ -80,11 +83,13 @@ public struct NetworkState: Codable, Hashable, Sendable {
             problems.append("address \(second.address) is leased to both \(first.key) and \(second.key)")
         }
         // Keys likewise, by a digest of each: only equal digests need the exact (hashed, String) comparison.
-        var byKey = leases.indices.map { leases[$0].key.digest }
+        var byKey: [UInt64] = []
+        byKey.reserveCapacity(standIns ? 2 : leases.count)
+        for lease in leases where !(standIns && lease.key.isUnread) { byKey.append(lease.key.digest) }
         byKey.sort()
         if byKey.indices.dropFirst().contains(where: { byKey[$0 - 1] == byKey[$0] }) {
             var keys = Set<AttachmentKey>(minimumCapacity: leases.count)
-            for lease in leases where !keys.insert(lease.key).inserted {
+            for lease in leases where !(standIns && lease.key.isUnread) && !keys.insert(lease.key).inserted {
                 problems.append("attachment \(lease.key) holds two leases")
             }
         }

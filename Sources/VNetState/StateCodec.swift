@@ -41,11 +41,15 @@ public enum StateCodec {
         if reader == .fastest {
             // In part only when the seal says the bytes are exactly what vnet wrote (`DocumentSeal`).
             let sealed = focus != nil && bytes.withUnsafeBufferPointer { DocumentSeal.isIntact($0) }
-            let partial = sealed ? StateDocumentFastReader.readWithSpans(bytes, focus: focus) : nil
-            if let (state, spans) = partial ?? StateDocumentFastReader.readWithSpans(bytes) {
+            // A problem a partial read finds is worded from the whole read, which knows every lease's key.
+            if sealed, let (state, spans) = StateDocumentFastReader.readWithSpans(bytes, focus: focus),
+               state.integrityProblems(standIns: true).isEmpty {
+                return .success(WrittenDocument(bytes: bytes, state: state, spans: spans, partialFor: focus))
+            }
+            if let (state, spans) = StateDocumentFastReader.readWithSpans(bytes) {
                 let problems = state.integrityProblems()
                 return problems.isEmpty
-                    ? .success(WrittenDocument(bytes: bytes, state: state, spans: spans, partialFor: partial != nil ? focus : nil))
+                    ? .success(WrittenDocument(bytes: bytes, state: state, spans: spans))
                     : .failure(.init(problems.joined(separator: "; ")))
             }
         }

@@ -31,15 +31,19 @@ struct StateDocumentFastReader {
     private init(_ bytes: UnsafeBufferPointer<UInt8>, focus: AttachmentKey?) {
         self.bytes = bytes
         self.focus = focus
+        focusBytes = focus.map { (Array($0.containerID.utf8), Array($0.ifname.utf8)) }
     }
 
     static func read(_ bytes: [UInt8]) -> NetworkState? { readWithSpans(bytes)?.state }
 
     /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`). With `focus`
     /// (for a document whose seal the caller found intact: `DocumentSeal`), the document is read in part
-    /// (`StateStore.load(for:)`): the records of other attachments carry only their key and address.
+    /// (`StateStore.load(for:)`): the other attachments' leases carry only their addresses, and their
+    /// endpoints are left unread in runs (see StandIns.swift).
     static func readWithSpans(_ bytes: [UInt8], focus: AttachmentKey? = nil) -> (state: NetworkState, spans: RecordSpans)? {
-        bytes.withUnsafeBufferPointer { buffer in
+        // The stand-ins' keys have an empty container ID (`AttachmentKey.unread`), which no attachment's is.
+        if let focus, focus.containerID.isEmpty { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in
             var reader = StateDocumentFastReader(buffer, focus: focus)
             guard let state = reader.document() else { return nil }
             return (state, reader.spans)
@@ -62,7 +66,7 @@ struct StateDocumentFastReader {
                 state.network = value; return reader.mark(1, &seen)
             case "generation": guard let value = reader.wholeNumber() else { return false }
                 state.generation = UInt64(value); return reader.mark(2, &seen)
-            case "leases": guard let (value, spans) = reader.spannedArray({ $0.record { $0.lease() } }) else { return false }
+            case "leases": guard let (value, spans) = reader.spannedArray({ $0.leaseRecord() }) else { return false }
                 state.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
                 state.released = value; return reader.mark(4, &seen)
@@ -72,7 +76,7 @@ struct StateDocumentFastReader {
                     state.endpoints = value; reader.spans.endpoints = spans; reader.spans.unreadEndpointRuns = runs
                     return reader.mark(5, &seen)
                 }
-                guard let (value, spans) = reader.spannedArray({ $0.record { $0.endpoint() } }) else { return false }
+                guard let (value, spans) = reader.spannedArray({ $0.endpoint() }) else { return false }
                 state.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
             case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
                 state.flagged = value; return reader.mark(6, &seen)
@@ -88,24 +92,28 @@ struct StateDocumentFastReader {
         return index == bytes.count ? state : nil
     }
 
-    /// One lease or endpoint record. Reading a sealed document for one attachment, the record is found by
-    /// the writer's layout and only its key and address are read; the focus attachment's record is then read
-    /// in full. The other values are placeholders: what a partial read serves (ADD, DEL, CHECK of one
-    /// attachment) looks at no more than the others' keys and addresses, and a commit copies their bytes
-    /// rather than writing these values (`StateDocumentWriter` refuses to).
-    private mutating func record<Record: KeyedRecord>(_ read: (inout StateDocumentFastReader) -> Record?) -> Record? {
-        guard let focus else { return read(&self) }
+    /// One lease record. Reading a sealed document for one attachment, the record is found by the writer's
+    /// layout and only its address is read, and its key compared as bytes with the focus's; the focus's own
+    /// record is then read in full. The others are stand-ins (`Lease(unreadHolding:)`): what a partial read
+    /// serves (ADD, DEL, CHECK of one attachment) needs no more of the other leases than their addresses,
+    /// and a commit copies their bytes rather than writing these values (`StateDocumentWriter` refuses to).
+    private mutating func leaseRecord() -> Lease? {
+        guard let focus = focusBytes else { return lease() }
         let start = index
-        guard let (key, address) = skimRecord() else { return nil }
-        guard key == focus else { return Record(placeholderFor: key, address: UnsafeBufferPointer(rebasing: bytes[address])) }
+        guard let (isFocus, address) = skimLease(comparingWith: focus) else { return nil }
+        guard isFocus else { return Lease(unreadHolding: UnsafeBufferPointer(rebasing: bytes[address])) }
         index = start
-        return read(&self)
+        return lease()
     }
 
-    /// The key and the address of the record at `index`, laid out as the writer lays it out (the address
-    /// first, `"containerID"` and `"ifname"` in the key object, the record closed by a brace four spaces in);
-    /// moves past the record. Nil for anything else (the caller then reads the document whole).
-    private mutating func skimRecord() -> (AttachmentKey, Range<Int>)? {
+    /// The focus's key as bytes, for the comparisons of `skimLease`.
+    private let focusBytes: (containerID: [UInt8], ifname: [UInt8])?
+
+    /// Whether the lease record at `index` is the focus's, and where its address is, laid out as the writer
+    /// lays it out (the address first, `"containerID"` and `"ifname"` in the key object, the record closed
+    /// by a brace four spaces in); moves past the record. Nil for anything else (the caller then reads the
+    /// document whole).
+    private mutating func skimLease(comparingWith focus: (containerID: [UInt8], ifname: [UInt8])) -> (Bool, Range<Int>)? {
         // Each marker ends with the opening quote of the value after it, which `stringBytes` consumes.
         let opening: StaticString = "{\n      \"address\": \""
         let containerMarker: StaticString = "\"containerID\": \""
@@ -122,9 +130,16 @@ struct StateDocumentFastReader {
         index = afterIfname - 1
         guard let ifname = stringBytes(), index < end else { return nil }
         index = end + closing.utf8CodeUnitCount
-        let key = AttachmentKey(containerID: String(decoding: UnsafeBufferPointer(rebasing: bytes[containerID]), as: UTF8.self),
-                                ifname: String(decoding: UnsafeBufferPointer(rebasing: bytes[ifname]), as: UTF8.self))
-        return (key, address)
+        return (equal(containerID, focus.containerID) && equal(ifname, focus.ifname), address)
+    }
+
+    /// Whether the bytes in `range` are exactly `value`.
+    private func equal(_ range: Range<Int>, _ value: [UInt8]) -> Bool {
+        guard range.count == value.count else { return false }
+        guard let base = bytes.baseAddress, !value.isEmpty else { return value.isEmpty }
+        return value.withUnsafeBufferPointer { other in
+            other.baseAddress.map { memcmp(base + range.lowerBound, $0, value.count) == 0 } ?? false
+        }
     }
 
     /// The endpoints array of a sealed document, read for `focus` only: the first record whose key is the

@@ -78,15 +78,16 @@ public struct StateStore: Sendable {
     public func load() throws(StateError) -> NetworkState { try load(settingAside: false, for: nil) }
 
     /// `load()` read in part for one attachment, for the calls that concern only it (a CNI ADD, DEL or CHECK):
-    /// that attachment's lease and endpoint come whole; every other record carries only its key and address,
-    /// its other values left empty. Only a document whose seal is intact is read so (`DocumentSeal`: the
+    /// that attachment's lease and endpoint come whole; every other lease is a stand-in that carries only its
+    /// address (its key is `AttachmentKey.unread`), and the other endpoints are left unread in runs (see
+    /// StandIns.swift). Only a document whose seal is intact is read so (`DocumentSeal`: the
     /// bytes are exactly what vnet's writer wrote, so the whole read would accept them too); any other is
     /// read whole, and refused as `load()` refuses it.
     ///
     /// Why: every CNI call is a new process and reads the document. Reading every value of every record was
     /// what still grew with the pods on the node; an ADD, DEL or CHECK needs no more of the others than which
-    /// addresses they hold and whose they are. A commit copies the bytes of the records it did not change, so
-    /// the empty values are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
+    /// addresses they hold. A commit copies the bytes of the records it did not change, so the empty values
+    /// are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
     public func load(for key: AttachmentKey) throws(StateError) -> NetworkState { try load(settingAside: false, for: key) }
 
     /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
@@ -159,8 +160,9 @@ public struct StateStore: Sendable {
     /// The lock is released on every path, and a failed commit leaves the old document in place.
     ///
     /// With `key`, `body` gets the document read in part for that attachment (`load(for:)`), for the calls
-    /// that change only its lease and endpoint. Should `body` change another record after all, nothing of
-    /// that is committed: the document is read whole and `body` runs again on it.
+    /// that change only its lease and endpoint: there, other attachments are found by address, not by key.
+    /// Should `body` change another record after all, nothing of that is committed: the document is read
+    /// whole and `body` runs again on it.
     public func update<T>(verb: String, lockTimeout: Double, for key: AttachmentKey? = nil,
                           _ body: (inout NetworkState) throws -> T) throws -> T {
         let lock = StateLock(path: lockPath)

@@ -70,6 +70,22 @@ final class AttachDetachTests: XCTestCase {
         }
     }
 
+    func testARequestedAddressInUseNamesItsHolder() throws {
+        // The ADD reads the state in part, where other leases hold only their addresses: the error still
+        // names the attachment that holds the address.
+        let service = try XCTUnwrap((node.addresses as? InProcessAddresses)?.service)
+        let first = AttachmentKey(containerID: "holder", ifname: "eth0")
+        for id in ["a", "holder", "b"] {
+            _ = try service.allocate(AttachmentRequest(key: AttachmentKey(containerID: id, ifname: "eth0"), owner: "vnet-ipam"))
+        }
+        let held = try XCTUnwrap(service.store.load().lease(for: first)?.address)
+        XCTAssertThrowsError(try service.allocate(AttachmentRequest(key: AttachmentKey(containerID: "c", ifname: "eth0"),
+                                                                    requested: held, owner: "vnet-ipam"))) { error in
+            XCTAssertEqual("\(error)", "\(IPAMError.allocation(.requestedInUse(held, by: first)))")
+            XCTAssertTrue("\(error)".contains("holder/eth0"), "\(error)")
+        }
+    }
+
     func testAttachRefusesAMissingNamespace() {
         XCTAssertThrowsError(try node.attach(AttachRequest(key: AttachmentKey(containerID: "x", ifname: "eth0"), netns: "/ns/gone"))) {
             guard case .notFound = ($0 as? OperationError)?.kind else { return XCTFail("\($0)") }

@@ -4,7 +4,7 @@ import VNetSystem
 @testable import VNetState
 
 /// `StateStore.load(for:)` and `update(verb:lockTimeout:for:_:)`: a sealed document read in part for one
-/// attachment gives that attachment's records whole and the others' keys and addresses, and a commit from it
+/// attachment gives that attachment's records whole and the other leases' addresses, and a commit from it
 /// writes the same bytes a whole read would have written, or falls back to a whole read.
 final class PartialReadTests: XCTestCase {
     private var directory: TemporaryDataDirectory!
@@ -19,14 +19,16 @@ final class PartialReadTests: XCTestCase {
         return (first, try StateStore(dataDir: directory.path, network: base.network))
     }
 
-    func testThePartialReadHasTheFocusWholeAndTheOthersKeysAndAddresses() throws {
+    func testThePartialReadHasTheFocusWholeAndTheOthersAddresses() throws {
         let base = StateDocumentCodecTests.sample(pods: 30)
         let (_, store) = try stores(base)
         let whole = try store.load()
         let focus = whole.leases[11].key
         let partial = try StateStore(dataDir: directory.path, network: base.network).load(for: focus)
-        XCTAssertEqual(partial.leases.map(\.key), whole.leases.map(\.key))
+        // The other leases are stand-ins that hold their addresses only.
+        XCTAssertEqual(partial.leases.map(\.key), whole.leases.map { $0.key == focus ? focus : .unread })
         XCTAssertEqual(partial.leases.map(\.address), whole.leases.map(\.address))
+        XCTAssertEqual(partial.lease(holding: whole.leases[3].address)?.key, .unread)
         // The other attachments' endpoints are left unread: stand-ins for the runs before and after the focus's.
         XCTAssertEqual(partial.endpoints.filter { !$0.isUnreadRun }, whole.endpoints.filter { $0.key == focus })
         XCTAssertEqual(partial.endpoints.map(\.isUnreadRun), [true, false, true])
@@ -155,11 +157,12 @@ final class PartialReadTests: XCTestCase {
         let base = StateDocumentCodecTests.sample(pods: 12)
         let (_, store) = try stores(base)
         let focus = base.leases[0].key
-        let other = base.leases[5].key
+        // Read in part, another attachment's lease is a stand-in found by its address (its key is unread).
+        let other = base.leases[5].address
         var runs = 0
         try store.update(verb: "t", lockTimeout: 1, for: focus) { state in
             runs += 1
-            if let index = state.leases.firstIndex(where: { $0.key == other }) { state.leases[index].owner = "changed" }
+            if let index = state.leases.firstIndex(where: { $0.address == other }) { state.leases[index].owner = "changed" }
         }
         XCTAssertEqual(runs, 2, "the body ran again on the whole document")
         let after = try StateStore(dataDir: directory.path, network: base.network).load()
@@ -167,6 +170,16 @@ final class PartialReadTests: XCTestCase {
         expected.leases[5].owner = "changed"
         XCTAssertEqual(after.leases, expected.leases, "no other record lost its values")
         XCTAssertEqual(after.endpoints, base.endpoints)
+    }
+
+    func testAProblemFoundInPartIsWordedWithTheRealKeys() throws {
+        var bad = StateDocumentCodecTests.sample(pods: 6)
+        bad.leases[4].address = bad.leases[1].address
+        let bytes = try StateCodec.encode(bad)
+        guard case .failure(let failure) = StateCodec.decodeDocument(bytes, focus: bad.leases[0].key) else {
+            return XCTFail("two leases on one address were accepted")
+        }
+        XCTAssertEqual(failure.reason, "address \(bad.leases[1].address) is leased to both \(bad.leases[1].key) and \(bad.leases[4].key)")
     }
 
     func testADocumentWithoutAnIntactSealIsReadWholeAndDamageIsStillRefused() throws {

@@ -65,9 +65,10 @@ def growth_lines(runs, fills, floor=None):
             f"{min(values):.2f}-{max(values):.2f} | {under} of {len(values)} | {fmt_ms(median(firsts))} | "
             f"{fmt_ms(median(lasts))} | {median(lasts) / median(firsts):.2f} |",
             "", "Each fill's growth, in the order they ran: " + ", ".join(f"{v:.2f}" for v in values) + "."] + (
-            ["", f"The kernel's own work grows too: the floor below (the same netlink and nftables work from one "
-                 f"process, no exec, no state), filling one node the same way, took {floor_growth(floor):.2f}x as "
-                 "long per pod in its last 10% of pods as in its first 10%, in this run."]
+            ["", f"For comparison, the floor below (the same netlink and nftables work from one process, no exec, "
+                 f"no state), filling one node the same way, took {floor_growth(floor):.2f}x as long per pod in its "
+                 "last 10% of pods as in its first 10% in this run: one fill, so as much at the machine's mercy as "
+                 "one of vnet's."]
             if floor and floor_growth(floor) else [])
 
 

@@ -40,6 +40,8 @@ module() {
         return
     fi
     echo "compiling module $name"
+    # A static archive is added to, not replaced: an old one keeps the objects of files since renamed.
+    rm -f "$OUT/lib/lib$name.a"
     quietly "$SWIFTC" "${COMMON[@]}" -module-name "$name" -emit-module -emit-module-path "$OUT/lib/$name.swiftmodule" \
         -emit-library -static -o "$OUT/lib/lib$name.a" "$@"
     echo "$SANITIZE" > "$stamp"

@@ -5,31 +5,25 @@ import Foundation
 #endif
 import VNetModel
 
-/// What a partial read needs of a record: whose it is, and a stand-in that holds only that and the address.
-protocol KeyedRecord {
-    var key: AttachmentKey { get }
-    /// A stand-in with `key` and the address written as `address`; nil when that is not this kind's address.
-    init?(placeholderFor key: AttachmentKey, address: UnsafeBufferPointer<UInt8>)
-}
+// What a document read in part for one attachment (`StateStore.load(for:)`) holds in place of the records
+// of other attachments. A commit copies the bytes such a stand-in came from, like any unchanged record, and
+// `StateDocumentWriter` refuses to write one from its values.
 
-extension Lease: KeyedRecord {
-    init?(placeholderFor key: AttachmentKey, address text: UnsafeBufferPointer<UInt8>) {
+extension Lease {
+    /// A stand-in for another attachment's lease: its address, read from the document, and nothing else.
+    ///
+    /// Why: what a CNI call for one attachment needs of the other leases is their addresses (to choose a
+    /// free one, to count them against the node's limit, and to check that no two share one). Reading their
+    /// keys too, a String each, was a good part of what still grew with the pods on the node. Its key is
+    /// `AttachmentKey.unread`, which is no attachment's.
+    init?(unreadHolding text: UnsafeBufferPointer<UInt8>) {
         guard let address = IPv4Address(utf8: text) else { return nil }
-        self.init(key: key, address: address, createdAt: Date(timeIntervalSince1970: 0), owner: "")
-    }
-}
-
-extension Endpoint: KeyedRecord {
-    init?(placeholderFor key: AttachmentKey, address text: UnsafeBufferPointer<UInt8>) {
-        guard let address = StateDocumentFastReader.prefix(text) else { return nil }
-        self.init(key: key, phase: .ready, address: address, gateway: IPv4Address(0), hostVeth: "", podMAC: nil,
-                  netns: "", bridge: "", pod: PodIdentity(), createdAt: Date(timeIntervalSince1970: 0))
+        self.init(key: .unread, address: address, createdAt: Date(timeIntervalSince1970: 0), owner: "")
     }
 }
 
 extension Endpoint {
-    /// A stand-in, in a document read in part for one attachment, for a run of other attachments' endpoint
-    /// records left unread: its span is the run's bytes, which a commit copies like any unchanged record.
+    /// A stand-in for a run of other attachments' endpoint records left unread: its span is the run's bytes.
     ///
     /// Why: nothing a CNI call does for one attachment looks at another's endpoint (an ADD needs the other
     /// leases' addresses to choose one, never their endpoints), yet finding and copying those records one by
