@@ -69,9 +69,10 @@ public struct NodeInspector {
 
         // One namespace check per path per snapshot: endpoints and the leak detector ask about the same ones.
         var aliveCache: [String: Bool] = [:]
+        let survey = node.kernel.namespaceSurvey()
         let netnsAlive: (String) -> Bool = { path in
             if let known = aliveCache[path] { return known }
-            let alive = node.kernel.isNamespaceAlive(path)
+            let alive = survey(path)
             aliveCache[path] = alive
             return alive
         }

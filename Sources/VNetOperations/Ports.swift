@@ -32,6 +32,13 @@ public protocol NodeKernel {
     func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address?
     /// Whether `path` is a live network namespace file.
     func isNamespaceAlive(_ path: String) -> Bool
+    /// `isNamespaceAlive` for one snapshot of many namespaces (a console refresh): it may take a namespace
+    /// confirmed moments ago for alive while its directory has not changed (`NamespaceLiveness.survey`).
+    func namespaceSurvey() -> (String) -> Bool
+}
+
+extension NodeKernel {
+    public func namespaceSurvey() -> (String) -> Bool { { isNamespaceAlive($0) } }
 }
 
 /// A route to put in the pod.

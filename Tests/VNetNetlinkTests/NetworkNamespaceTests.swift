@@ -47,6 +47,30 @@ final class NetworkNamespaceTests: XCTestCase {
         XCTAssertTrue(liveness.isAlive("/proc/self/ns/net"))
     }
 
+    func testASurveySeesANamespaceDeletedAtTheNextRefresh() throws {
+        let liveness = NamespaceLiveness()
+        let kept = try namespaces.make("kept"), gone = try namespaces.make("gone")
+        let keptPath = "/var/run/netns/\(kept)", gonePath = "/var/run/netns/\(gone)"
+        let first = liveness.survey()
+        XCTAssertTrue(first(keptPath))
+        XCTAssertTrue(first(gonePath))
+        XCTAssertFalse(first("/var/run/netns/\(namespaces.prefix)-never"))
+        // Unchanged directory: the next refresh answers from the first one's confirmation.
+        let second = liveness.survey()
+        XCTAssertTrue(second(keptPath))
+        XCTAssertTrue(second(gonePath))
+        try Shell.run(["ip", "netns", "delete", gone])
+        // The delete unlinked a file in the directory: the next refresh looks again.
+        let third = liveness.survey()
+        XCTAssertFalse(third(gonePath), "deleted")
+        XCTAssertTrue(third(keptPath))
+        // A namespace unmounted but left in place does not change its directory: a survey may still take it
+        // for alive (for at most NamespaceLiveness.recheckSeconds), the full check never does.
+        XCTAssertEqual(umount2(keptPath, Int32(MNT_DETACH)), 0)
+        XCTAssertFalse(liveness.isAlive(keptPath))
+        XCTAssertFalse(liveness.survey()(keptPath), "the full check forgot it")
+    }
+
     func testRejectsFilesThatAreNotNetworkNamespaces() throws {
         func reason(_ path: String) -> NamespaceError.Reason? {
             do {

@@ -59,7 +59,8 @@ public struct SnapshotRates: Sendable {
         for endpoint in previous.endpoints {
             if let link = endpoint.link, oldLinks[link.name] == nil { oldLinks[link.name] = (link.index, link.counters) }
         }
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: current.links.count + current.endpoints.count + 1)
+        links.reserveCapacity(current.links.count + 1)
         func measure(_ link: LinkInfo) {
             guard seen.insert(link.name).inserted, let old = oldLinks[link.name], old.index == link.index else { return }
             let a = old.counters, b = link.counters
@@ -88,6 +89,8 @@ public struct SnapshotRates: Sendable {
         if !rules.isEmpty { natRules = CounterDelta(packets: (sum.p0, sum.p1), bytes: (sum.b0, sum.b1), seconds: dt) }
 
         var oldPods: [IPv4Address: PodNATCounter] = [:]
+        oldPods.reserveCapacity(previous.nat.perPod.count)
+        pods.reserveCapacity(current.nat.perPod.count)
         for pod in previous.nat.perPod { oldPods[pod.address] = pod }
         sum = (0, 0, 0, 0)
         for pod in current.nat.perPod {

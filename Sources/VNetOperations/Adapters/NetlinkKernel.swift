@@ -110,4 +110,5 @@ public final class NetlinkKernel: NodeKernel {
     }
 
     public func isNamespaceAlive(_ path: String) -> Bool { liveness.isAlive(path) }
+    public func namespaceSurvey() -> (String) -> Bool { liveness.survey() }
 }
