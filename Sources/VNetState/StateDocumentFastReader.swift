@@ -24,13 +24,8 @@ struct StateDocumentFastReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    /// Reading a sealed document for one attachment: the records of others get only their key and address
-    /// (see `record`).
-    private let focus: AttachmentKey?
-
     private init(_ bytes: UnsafeBufferPointer<UInt8>, focus: AttachmentKey?) {
         self.bytes = bytes
-        self.focus = focus
         focusBytes = focus.map { (Array($0.containerID.utf8), Array($0.ifname.utf8)) }
     }
 
@@ -71,7 +66,7 @@ struct StateDocumentFastReader {
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
                 state.released = value; return reader.mark(4, &seen)
             case "endpoints":
-                if let focus = reader.focus {
+                if let focus = reader.focusBytes {
                     guard let (value, spans, runs) = reader.endpointsInPart(for: focus) else { return false }
                     state.endpoints = value; reader.spans.endpoints = spans; reader.spans.unreadEndpointRuns = runs
                     return reader.mark(5, &seen)
@@ -106,14 +101,16 @@ struct StateDocumentFastReader {
         return lease()
     }
 
-    /// The focus's key as bytes, for the comparisons of `skimLease`.
-    private let focusBytes: (containerID: [UInt8], ifname: [UInt8])?
+    /// Reading a sealed document for one attachment: that attachment's key as bytes, for finding its records
+    /// (`skimLease`, `endpointsInPart`); the other records are stand-ins (StandIns.swift).
+    private typealias FocusBytes = (containerID: [UInt8], ifname: [UInt8])
+    private let focusBytes: FocusBytes?
 
     /// Whether the lease record at `index` is the focus's, and where its address is, laid out as the writer
     /// lays it out (the address first, `"containerID"` and `"ifname"` in the key object, the record closed
     /// by a brace four spaces in); moves past the record. Nil for anything else (the caller then reads the
     /// document whole).
-    private mutating func skimLease(comparingWith focus: (containerID: [UInt8], ifname: [UInt8])) -> (Bool, Range<Int>)? {
+    private mutating func skimLease(comparingWith focus: FocusBytes) -> (Bool, Range<Int>)? {
         // Each marker ends with the opening quote of the value after it, which `stringBytes` consumes.
         let opening: StaticString = "{\n      \"address\": \""
         let containerMarker: StaticString = "\"containerID\": \""
@@ -147,12 +144,11 @@ struct StateDocumentFastReader {
     /// unread, each group as one stand-in (`Endpoint.unreadRun`) whose span is the group's bytes. Returns the
     /// records, their spans and how many stand-ins there are; nil for any other layout (the caller then
     /// reads the document whole).
-    private mutating func endpointsInPart(for focus: AttachmentKey) -> ([Endpoint], [Range<Int>], Int)? {
+    private mutating func endpointsInPart(for focus: FocusBytes) -> ([Endpoint], [Range<Int>], Int)? {
         // The writer's layout: records four spaces in, "{" and "}" on lines of their own, the array closed
         // two spaces in. Strings hold no new lines, so these markers occur nowhere else in the array.
         let opening = Self.recordOpening, separator: StaticString = ",\n    "
         let closing: StaticString = "\n    }", arrayEnd: StaticString = "\n  ]"
-        guard !focus.containerID.isEmpty else { return nil }  // the stand-ins' empty container ID is no one's
         skipSpace()
         guard consume(UInt8(ascii: "[")) else { return nil }
         if consume(UInt8(ascii: "]")) { return ([], [], 0) }
@@ -161,9 +157,9 @@ struct StateDocumentFastReader {
         index = end + arrayEnd.utf8CodeUnitCount
         var key: [UInt8] = []
         key.append(contentsOf: UnsafeBufferPointer(start: Self.keyMarker.utf8Start, count: Self.keyMarker.utf8CodeUnitCount))
-        key.append(contentsOf: focus.containerID.utf8)
+        key.append(contentsOf: focus.containerID)
         key.append(contentsOf: UnsafeBufferPointer(start: Self.ifnameMarker.utf8Start, count: Self.ifnameMarker.utf8CodeUnitCount))
-        key.append(contentsOf: focus.ifname.utf8)
+        key.append(contentsOf: focus.ifname)
         key.append(contentsOf: UnsafeBufferPointer(start: Self.keyEnd.utf8Start, count: Self.keyEnd.utf8CodeUnitCount))
         guard let hit = find(key, in: first..<end) else { return ([.unreadRun(0)], [first..<end], 1) }
         // A second record for the focus (never written by vnet, but a document edited by hand and then

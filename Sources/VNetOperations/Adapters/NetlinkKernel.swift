@@ -12,7 +12,7 @@ import VNetSystem
 /// routes their traffic; pods on the same bridge still talk directly.
 public final class NetlinkKernel: NodeKernel {
     private let netlink: Netlink
-    /// The console asks about every endpoint's namespace on every refresh: one stat each, once known.
+    /// The console asks about every endpoint's namespace on every refresh (`namespaceSurvey`).
     private let liveness = NamespaceLiveness()
 
     public init() throws { netlink = try Netlink() }
