@@ -2,6 +2,7 @@
 CNI run), drives the plugins from inside the node with cni_driver.py, and returns plain numbers that
 report.py turns into tables and verdicts.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -90,14 +91,23 @@ def cni_phase(namespaces, node, side, items, verb, workers, cached=None):
     return in_netns(namespaces, node, DRIVER, job)
 
 
-def cni_run(namespaces, root, side, pods, workers, tag):
-    """One run of one side: a fresh node, ADD all pods, CHECK all, DEL all. Returns per-verb records."""
+@contextlib.contextmanager
+def fresh_node(namespaces, root, side, pods, tag):
+    """A fresh node namespace and scratch directory for one run of `side`: yields the node, the driver's
+    conflist and CNI_PATH, and the pods as driver items; removes the node and the directory afterwards."""
     node = make_node(namespaces, tag, primary=S.PRIMARY, gateway=S.GATEWAY)
     data = scratch_dir(root, tag)
-    conf = {"conflist": side.conflist(data, len(pods)), "cni_path": side.cni_path}
-    items = pod_items(pods, namespaces)
-    run = {"side": side.key, "workers": workers, "failures": 0, "errors": []}
     try:
+        yield node, {"conflist": side.conflist(data, len(pods)), "cni_path": side.cni_path}, pod_items(pods, namespaces)
+    finally:
+        namespaces.delete(node)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def cni_run(namespaces, root, side, pods, workers, tag):
+    """One run of one side: a fresh node, ADD all pods, CHECK all, DEL all. Returns per-verb records."""
+    run = {"side": side.key, "workers": workers, "failures": 0, "errors": []}
+    with fresh_node(namespaces, root, side, pods, tag) as (node, conf, items):
         for verb in ("ADD", "CHECK", "DEL"):
             cached = None
             if verb != "ADD":
@@ -115,9 +125,6 @@ def cni_run(namespaces, root, side, pods, workers, tag):
         for verb in ("ADD", "CHECK", "DEL"):
             for r in run[verb]["records"]:
                 r.pop("result", None)
-    finally:
-        namespaces.delete(node)
-        shutil.rmtree(data, ignore_errors=True)
     if run["veths_after_add"] != len(pods) - sum(1 for r in run["ADD"]["records"] if r["status"] != 0):
         run["errors"].append(f"{run['veths_after_add']} host veths after ADD of {len(pods)} pods")
     if run["veths_after_del"] != 0:
@@ -132,18 +139,11 @@ def pods_are_empty(namespaces, pods):
 def growth_fill(namespaces, root, side, pods, tag):
     """One more fill of a fresh node at 1 in parallel for ADD's growth with the pods: ADD every pod, then DEL
     every pod (8 in parallel, not timed). Only the ADD records are kept."""
-    node = make_node(namespaces, tag, primary=S.PRIMARY, gateway=S.GATEWAY)
-    data = scratch_dir(root, tag)
-    conf = {"conflist": side.conflist(data, len(pods)), "cni_path": side.cni_path}
-    items = pod_items(pods, namespaces)
-    try:
+    with fresh_node(namespaces, root, side, pods, tag) as (node, conf, items):
         added = cni_phase(namespaces, node, conf, items, "ADD", 1)
         cached = {r["id"]: r.get("result") for r in added["records"]}
         removed = cni_phase(namespaces, node, conf, items, "DEL", 8, cached)
         left = len(host_veths(node))
-    finally:
-        namespaces.delete(node)
-        shutil.rmtree(data, ignore_errors=True)
     bad = [r for r in added["records"] + removed["records"] if r["status"] != 0]
     errors = [f"{side.key} growth fill {tag}: {r.get('error', '')[:300]}" for r in bad[:2]]
     if left:
