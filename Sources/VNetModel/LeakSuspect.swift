@@ -1,6 +1,9 @@
 /// A piece of evidence that an address or link is leaked.
 public enum LeakEvidence: String, Codable, Hashable, Sendable, CaseIterable {
     case netnsGone = "netns-gone"
+    /// The namespace path cannot be read as a network namespace from here and the kernel does not vouch for
+    /// the pod either: shown, never acted on without --force.
+    case netnsUnconfirmed = "netns-unconfirmed"
     case noVeth = "no-veth"
     case leaseWithoutEndpoint = "lease-without-endpoint"
     case endpointWithoutLease = "endpoint-without-lease"
@@ -11,7 +14,8 @@ public enum LeakEvidence: String, Codable, Hashable, Sendable, CaseIterable {
 
     public var explanation: String {
         switch self {
-        case .netnsGone: return "the pod's network namespace no longer exists"
+        case .netnsGone: return "the pod's network namespace no longer exists (its path and its veth are gone)"
+        case .netnsUnconfirmed: return "unconfirmed: " + NamespaceStatus.unconfirmedCause
         case .noVeth: return "the host veth is missing"
         case .leaseWithoutEndpoint: return "an address is leased but no endpoint is recorded"
         case .endpointWithoutLease: return "an endpoint is recorded but holds no lease"
@@ -38,4 +42,7 @@ public struct LeakSuspect: Codable, Hashable, Sendable {
         self.netns = netns
         self.evidence = evidence
     }
+
+    /// Whether the evidence is too weak to act on without `--force`.
+    public var isUnconfirmed: Bool { evidence.contains(.netnsUnconfirmed) }
 }

@@ -35,9 +35,13 @@ public struct LinkInfo: Codable, Hashable, Sendable {
     public var mtu: Int
     public var mac: String
     public var counters: LinkCounters
+    /// For a veth whose peer lives in another namespace: that namespace's id as this namespace numbers it
+    /// (IFLA_LINK_NETNSID). The kernel deletes a pair with either namespace, so its presence means the
+    /// peer's namespace is alive.
+    public var peerNamespaceID: Int32?
 
     public init(index: Int32, name: String, kind: String, master: String?, operState: String, adminUp: Bool,
-                mtu: Int, mac: String, counters: LinkCounters) {
+                mtu: Int, mac: String, counters: LinkCounters, peerNamespaceID: Int32? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -47,5 +51,10 @@ public struct LinkInfo: Codable, Hashable, Sendable {
         self.mtu = mtu
         self.mac = mac
         self.counters = counters
+        self.peerNamespaceID = peerNamespaceID
     }
+
+    /// A veth with its peer in another namespace (a pod's host end): the kernel's witness that the pod's
+    /// namespace exists.
+    public var hasPeerInOtherNamespace: Bool { kind == "veth" && peerNamespaceID != nil }
 }

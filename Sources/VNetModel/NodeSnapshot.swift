@@ -28,11 +28,12 @@ public struct EndpointView: Codable, Hashable, Sendable {
     /// nil when the host veth is missing from the kernel.
     public var link: LinkInfo?
     public var nat: PodNATCounter?
-    public var netnsAlive: Bool
+    /// The pod namespace judged from its path and the kernel together (`NamespaceStatus.judge`).
+    public var namespace: NamespaceStatus
     public var createdAt: Date
 
     public init(key: AttachmentKey, pod: PodIdentity, address: IPv4Address, hostVeth: String, netns: String,
-                phase: Endpoint.Phase, link: LinkInfo?, nat: PodNATCounter?, netnsAlive: Bool, createdAt: Date) {
+                phase: Endpoint.Phase, link: LinkInfo?, nat: PodNATCounter?, namespace: NamespaceStatus, createdAt: Date) {
         self.key = key
         self.pod = pod
         self.address = address
@@ -41,8 +42,44 @@ public struct EndpointView: Codable, Hashable, Sendable {
         self.phase = phase
         self.link = link
         self.nat = nat
-        self.netnsAlive = netnsAlive
+        self.namespace = namespace
         self.createdAt = createdAt
+    }
+
+    /// Scripts read `netnsAlive` (true unless the namespace is gone or unconfirmed) beside `namespace`.
+    public var netnsAlive: Bool { namespace == .alive }
+
+    private enum CodingKeys: String, CodingKey {
+        case key, pod, address, hostVeth, netns, phase, link, nat, namespace, netnsAlive, createdAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        key = try values.decode(AttachmentKey.self, forKey: .key)
+        pod = try values.decode(PodIdentity.self, forKey: .pod)
+        address = try values.decode(IPv4Address.self, forKey: .address)
+        hostVeth = try values.decode(String.self, forKey: .hostVeth)
+        netns = try values.decode(String.self, forKey: .netns)
+        phase = try values.decode(Endpoint.Phase.self, forKey: .phase)
+        link = try values.decodeIfPresent(LinkInfo.self, forKey: .link)
+        nat = try values.decodeIfPresent(PodNATCounter.self, forKey: .nat)
+        namespace = try values.decode(NamespaceStatus.self, forKey: .namespace)
+        createdAt = try values.decode(Date.self, forKey: .createdAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(key, forKey: .key)
+        try values.encode(pod, forKey: .pod)
+        try values.encode(address, forKey: .address)
+        try values.encode(hostVeth, forKey: .hostVeth)
+        try values.encode(netns, forKey: .netns)
+        try values.encode(phase, forKey: .phase)
+        try values.encodeIfPresent(link, forKey: .link)
+        try values.encodeIfPresent(nat, forKey: .nat)
+        try values.encode(namespace, forKey: .namespace)
+        try values.encode(netnsAlive, forKey: .netnsAlive)
+        try values.encode(createdAt, forKey: .createdAt)
     }
 }
 

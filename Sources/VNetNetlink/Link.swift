@@ -46,6 +46,8 @@ public struct Link: Sendable, Hashable {
     public var hairpin: Bool?
     /// IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace).
     public var peerIndex: Int32?
+    /// IFLA_LINK_NETNSID: for a veth whose peer lives in another namespace, that namespace's id here.
+    public var peerNamespaceID: Int32?
 
     public init(index: Int32, name: String, kind: String = "", masterIndex: Int32? = nil,
                 operState: OperState = .unknown, flags: UInt32 = 0, mtu: Int = 0, mac: String = "",
@@ -74,7 +76,7 @@ public struct Link: Sendable, Hashable {
     /// The model's view, with the master's name resolved by the caller (it needs the other links).
     public func info(masterName: String?) -> LinkInfo {
         LinkInfo(index: index, name: name, kind: kind, master: masterName, operState: operState.rawValue,
-                 adminUp: adminUp, mtu: mtu, mac: mac, counters: counters ?? LinkCounters())
+                 adminUp: adminUp, mtu: mtu, mac: mac, counters: counters ?? LinkCounters(), peerNamespaceID: peerNamespaceID)
     }
 
     /// Decodes an RTM_NEWLINK/RTM_DELLINK message; nil when it is not one or is malformed.
@@ -91,6 +93,7 @@ public struct Link: Sendable, Hashable {
         mac = attributes.bytes(IFLA_ADDRESS).map(MAC.format) ?? ""
         group = attributes.u32(IFLA_GROUP) ?? 0
         peerIndex = attributes.i32(IFLA_LINK).flatMap { $0 > 0 && $0 != header.ifi_index ? $0 : nil }
+        peerNamespaceID = attributes.i32(IFLA_LINK_NETNSID).flatMap { $0 >= 0 ? $0 : nil }
         if let info = attributes.nested(IFLA_LINKINFO) {
             kind = info.string(IFLA_INFO_KIND) ?? ""
             if info.string(IFLA_INFO_SLAVE_KIND) == "bridge", let port = info.nested(IFLA_INFO_SLAVE_DATA) {

@@ -5,12 +5,33 @@ import Foundation
 #endif
 import VNetModel
 
-/// Joins state and kernel to find what nobody uses any more. Pure apart from `netnsAlive`, so it is tested
+/// Joins state and kernel to find what nobody uses any more. Pure apart from `namespacePath`, so it is tested
 /// with plain values; every suspect carries the evidence an operator needs before reclaiming.
+///
+/// The kernel is the witness: a pod whose host veth still has its peer in another namespace is alive,
+/// whatever its namespace path shows from here (see `NamespaceStatus.judge`). A path that cannot be read as
+/// a namespace, with nothing in the kernel to settle it, is `netns-unconfirmed`: shown, never acted on
+/// without --force. An ADD in flight (recorded, no veth yet, within `attachGrace`) is no suspect unless its
+/// namespace is gone.
 public enum LeakDetector {
     public static func find(state: NetworkState, links: [LinkInfo], bridge: String, now: Date,
-                            netnsAlive: (String) -> Bool, attachGrace: TimeInterval = Node.attachGrace) -> [LeakSuspect] {
-        let linkNames = Set(links.map(\.name))
+                            namespacePath: (String) -> NamespacePath, attachGrace: TimeInterval = Node.attachGrace) -> [LeakSuspect] {
+        let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let linkNames = Set(linkByName.keys)
+        /// Recorded by an ADD that has not made its veth yet (the kernel then becomes the record), within the
+        /// grace: no suspect unless its namespace is gone, which no ADD outlives.
+        func inFlight(_ endpoint: Endpoint?, _ namespace: LeakEvidence?) -> Bool {
+            guard let endpoint, endpoint.phase == .attaching, !linkNames.contains(endpoint.hostVeth), namespace != .netnsGone else { return false }
+            return now.timeIntervalSince(endpoint.createdAt) < attachGrace
+        }
+        func namespaceEvidence(_ netns: String?, hostVeth: String?) -> LeakEvidence? {
+            guard let netns, !netns.isEmpty else { return nil }
+            switch NamespaceStatus.judge(path: namespacePath(netns), veth: VethWitness.of(hostVeth, in: linkByName)) {
+            case .alive: return nil
+            case .gone: return .netnsGone
+            case .unconfirmed: return .netnsUnconfirmed
+            }
+        }
         var suspects: [LeakSuspect] = []
         var seenKeys = Set<AttachmentKey>()
         let flagged = Set(state.flagged)
@@ -21,7 +42,12 @@ public enum LeakDetector {
         for lease in state.leases {
             var evidence: [LeakEvidence] = []
             let endpoint = endpointsByKey[lease.key]
-            if let netns = lease.netns ?? endpoint?.netns, !netns.isEmpty, !netnsAlive(netns) { evidence.append(.netnsGone) }
+            let namespace = namespaceEvidence(lease.netns ?? endpoint?.netns, hostVeth: endpoint?.hostVeth)
+            if inFlight(endpoint, namespace) {
+                seenKeys.insert(lease.key)
+                continue
+            }
+            if let namespace { evidence.append(namespace) }
             if let endpoint {
                 if !linkNames.contains(endpoint.hostVeth) {
                     // No veth yet is normal for an ADD in flight; past the grace it never finished.
@@ -42,11 +68,13 @@ public enum LeakDetector {
         let leasedKeys = Set(state.leases.map(\.key))
         for endpoint in state.endpoints where !seenKeys.contains(endpoint.key) {
             var evidence: [LeakEvidence] = []
+            let namespace = namespaceEvidence(endpoint.netns, hostVeth: endpoint.hostVeth)
+            if inFlight(endpoint, namespace) { continue }
             // Under a delegated IPAM (host-local) the lease lives elsewhere; only vnet-ipam leases are ours to miss.
             if !leasedKeys.contains(endpoint.key) && hasVNetLeases {
                 evidence.append(.endpointWithoutLease)
             }
-            if !netnsAlive(endpoint.netns) { evidence.append(.netnsGone) }
+            if let namespace { evidence.append(namespace) }
             if !linkNames.contains(endpoint.hostVeth)
                 && (endpoint.phase == .ready || now.timeIntervalSince(endpoint.createdAt) >= attachGrace) {
                 evidence.append(.noVeth)

@@ -19,10 +19,14 @@ public struct NodeInspector {
     /// Links cached between link events (the console); nil: a full link dump every snapshot.
     public let linkTable: LinkTable?
 
-    public init(node: Node, ipam: IPAMService?, linkTable: LinkTable? = nil) {
+    /// Said once, when the inspector is made: the pods' namespaces cannot be read from this mount namespace.
+    public let namespaceWarning: String?
+
+    public init(node: Node, ipam: IPAMService?, linkTable: LinkTable? = nil, namespaceWarning: String? = NamespaceView.warning()) {
         self.node = node
         self.ipam = ipam
         self.linkTable = linkTable
+        self.namespaceWarning = namespaceWarning
     }
 
     public func snapshot(now: Date = Date()) -> NodeSnapshot {
@@ -68,28 +72,29 @@ public struct NodeInspector {
         }
 
         // One namespace check per path per snapshot: endpoints and the leak detector ask about the same ones.
-        var aliveCache: [String: Bool] = [:]
+        var pathCache: [String: NamespacePath] = [:]
         let survey = node.kernel.namespaceSurvey()
-        let netnsAlive: (String) -> Bool = { path in
-            if let known = aliveCache[path] { return known }
-            let alive = survey(path)
-            aliveCache[path] = alive
-            return alive
+        let namespacePath: (String) -> NamespacePath = { path in
+            if let known = pathCache[path] { return known }
+            let status = survey(path)
+            pathCache[path] = status
+            return status
         }
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let natByAddress = Dictionary(nat.perPod.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         let endpoints = state.endpoints.map { endpoint in
-            EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
-                         netns: endpoint.netns, phase: linkByName[endpoint.hostVeth] == nil ? endpoint.phase : .ready,
-                         link: linkByName[endpoint.hostVeth],
-                         nat: natByAddress[endpoint.address.address], netnsAlive: netnsAlive(endpoint.netns),
-                         createdAt: endpoint.createdAt)
+            let link = linkByName[endpoint.hostVeth]
+            let namespace = NamespaceStatus.judge(path: namespacePath(endpoint.netns), veth: VethWitness.of(endpoint.hostVeth, in: linkByName))
+            return EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
+                                netns: endpoint.netns, phase: link == nil ? endpoint.phase : .ready, link: link,
+                                nat: natByAddress[endpoint.address.address], namespace: namespace, createdAt: endpoint.createdAt)
         }.sorted { $0.address < $1.address }
         let endpointKeys = Set(state.endpoints.map(\.key))
         let plain = state.leases.filter { !endpointKeys.contains($0.key) }
 
         let leaks = LeakDetector.find(state: state, links: links, bridge: node.config.bridge, now: now,
-                                      netnsAlive: netnsAlive)
+                                      namespacePath: namespacePath)
+        if let warning = namespaceWarning { alerts.append(Alert(severity: .warning, message: warning)) }
         if !leaks.isEmpty { alerts.append(Alert(severity: .warning, message: "\(leaks.count) suspected leaks: see the leaks screen or `vnetctl leaks`")) }
         let bridge = linkByName[node.config.bridge]
         if bridge == nil && !state.endpoints.isEmpty {

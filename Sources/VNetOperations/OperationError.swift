@@ -37,6 +37,12 @@ public struct OperationError: Error, CustomStringConvertible {
         return text
     }
 
+    /// A refusal to act (a target that changed, a pod in use), as opposed to a failure while acting.
+    public var isRefusal: Bool {
+        if case .refused = kind { return true }
+        return false
+    }
+
     /// Wraps any error thrown inside step `step`.
     static func wrap(_ error: any Error, step: String) -> OperationError {
         switch error {

@@ -30,15 +30,17 @@ public protocol NodeKernel {
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState?
     /// The preferred source address for traffic to `destination`: the node's primary address.
     func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address?
-    /// Whether `path` is a live network namespace file.
-    func isNamespaceAlive(_ path: String) -> Bool
-    /// `isNamespaceAlive` for one snapshot of many namespaces (a console refresh): it may take a namespace
+    /// What `path` holds, seen from this process's mount namespace.
+    func namespacePath(_ path: String) -> NamespacePath
+    /// `namespacePath` for one snapshot of many namespaces (a console refresh): it may take a namespace
     /// confirmed moments ago for alive while its directory has not changed (`NamespaceLiveness.survey`).
-    func namespaceSurvey() -> (String) -> Bool
+    func namespaceSurvey() -> (String) -> NamespacePath
 }
 
 extension NodeKernel {
-    public func namespaceSurvey() -> (String) -> Bool { { isNamespaceAlive($0) } }
+    public func namespaceSurvey() -> (String) -> NamespacePath { { namespacePath($0) } }
+    /// Whether `path` is a network namespace that can be entered from here.
+    public func isNamespaceAlive(_ path: String) -> Bool { namespacePath(path) == .namespace }
 }
 
 /// A route to put in the pod.

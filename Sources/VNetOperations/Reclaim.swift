@@ -55,8 +55,8 @@ public struct ActionReport: Codable, Sendable, Hashable {
 }
 
 extension Node {
-    /// A plan to reclaim `addresses` (or, with none, every suspected leak). An address whose pod namespace is
-    /// alive is refused unless `force`.
+    /// A plan to reclaim `addresses` (or, with none, every suspected leak). A target whose pod namespace is
+    /// alive, or cannot be confirmed gone from here, is refused unless `force`.
     public func planReclaim(addresses: [IPv4Address]?, force: Bool, now: Date = Date()) throws(OperationError) -> ChangePlan {
         let state: NetworkState
         let links: [LinkInfo]
@@ -67,8 +67,8 @@ extension Node {
             throw OperationError.wrap(error, step: "plan")
         }
         var plan = ChangePlan(action: "reclaim", targets: [], changes: [], refusals: [])
-        let suspects = LeakDetector.find(state: state, links: links, bridge: config.bridge, now: now, netnsAlive: kernel.isNamespaceAlive)
-        let linkNames = Set(links.map(\.name))
+        let suspects = LeakDetector.find(state: state, links: links, bridge: config.bridge, now: now, namespacePath: kernel.namespacePath)
+        let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var candidates: [ReclaimTarget] = []
         if let addresses {
@@ -110,9 +110,8 @@ extension Node {
                 plan.changes.append(Change(.lease, .remove, "end the quarantine of \(address): it can be handed out again"))
                 continue
             }
-            if let netns = target.netns, !netns.isEmpty, kernel.isNamespaceAlive(netns), !force,
-               !target.evidence.contains(.stuckAttaching) {
-                plan.refusals.append("\(name): its pod namespace \(netns) is alive (use --force to reclaim anyway)")
+            if !force, let reason = podInUse(target, links: linkByName) {
+                plan.refusals.append("\(name): \(reason)")
                 continue
             }
             plan.targets.append(target)
@@ -120,7 +119,7 @@ extension Node {
                 plan.changes.append(Change(.nat, .remove, "remove \(address) from the pod sets of table \(config.natTable)"))
                 plan.changes.append(Change(.route, .remove, "delete \(address)/32 dev \(config.bridge)"))
             }
-            if let veth = target.hostVeth, linkNames.contains(veth) { plan.changes.append(Change(.link, .remove, "delete veth \(veth) (and its pod-side peer)")) }
+            if let veth = target.hostVeth, linkByName[veth] != nil { plan.changes.append(Change(.link, .remove, "delete veth \(veth) (and its pod-side peer)")) }
             if let key = target.key {
                 if let address = target.address, state.lease(for: key) != nil {
                     plan.changes.append(Change(.lease, .remove, "release \(address) held by \(key) (cools down before reuse)"))
@@ -131,14 +130,14 @@ extension Node {
         return plan
     }
 
-    /// Carries out a reclaim plan. Each target is re-checked right before acting, and its lease again under
-    /// the lock: anything that changed since the plan was made is skipped, never touched.
+    /// Carries out a reclaim plan. Each target is looked at again under the state lock, in the state and in
+    /// the kernel (its namespace and its veth), and only then changed: anything that changed since the plan
+    /// was made, or a pod that turns out to be alive, is skipped, never touched.
     public func perform(_ plan: ChangePlan, force: Bool) -> ActionReport {
         var report = ActionReport()
         for target in plan.targets {
             let name = target.address?.description ?? target.hostVeth ?? "?"
             do {
-                let state = try store.load()
                 if target.evidence == [.quarantinedByRepair], let address = target.address {
                     try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
                         guard state.quarantined.contains(address), state.lease(holding: address) == nil else {
@@ -146,28 +145,21 @@ extension Node {
                         }
                         state.quarantined.removeAll { $0 == address }
                     }
-                    report.done.append(name)
-                    continue
-                }
-                if let reason = changed(target, in: state, force: force) {
-                    report.skipped.append("\(name): \(reason)")
-                    continue
-                }
-                if let address = target.address {
-                    try nat.removePod(address)
-                    try kernel.removeHostRoute(to: address, bridge: config.bridge)
-                }
-                if let veth = target.hostVeth, target.key != nil || !state.endpoints.contains(where: { $0.hostVeth == veth }) {
-                    try kernel.deleteLink(named: veth)
-                }
-                if let key = target.key {
+                } else if let key = target.key {
                     try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
-                        if let reason = changed(target, in: state, force: true) { throw OperationError(.refused, reason) }
+                        if let reason = try changed(target, in: state, force: force) { throw OperationError(.refused, reason) }
+                        try removeFromKernel(target)
                         state.release(key, at: Date())
                         state.removeEndpoint(key)
                     }
+                } else {
+                    // A veth no endpoint owned: it stays ownerless only while no ADD records it.
+                    if let reason = try changed(target, in: try store.load(), force: force) { throw OperationError(.refused, reason) }
+                    try removeFromKernel(target)
                 }
                 report.done.append(name)
+            } catch let error as OperationError where error.isRefusal {
+                report.skipped.append("\(name): \(error.message)")
             } catch {
                 report.failed.append("\(name): \(error)")
             }
@@ -175,17 +167,43 @@ extension Node {
         return report
     }
 
-    /// Why `target` must not be touched any more, or nil.
-    func changed(_ target: ReclaimTarget, in state: NetworkState, force: Bool) -> String? {
+    private func removeFromKernel(_ target: ReclaimTarget) throws {
+        if let address = target.address {
+            try nat.removePod(address)
+            try kernel.removeHostRoute(to: address, bridge: config.bridge)
+        }
+        if let veth = target.hostVeth { try kernel.deleteLink(named: veth) }
+    }
+
+    /// Why `target` must not be touched any more, or nil: its records changed hands, or (without `force`)
+    /// the kernel now shows its pod in use.
+    func changed(_ target: ReclaimTarget, in state: NetworkState, force: Bool) throws -> String? {
         if let address = target.address, let lease = state.lease(holding: address) {
             if lease.key != target.key { return "\(address) is now leased to \(lease.key)" }
             if let created = target.leaseCreatedAt, lease.createdAt != created { return "\(address) was leased again since the plan" }
         } else if let address = target.address, target.leaseCreatedAt != nil {
             return "\(address) was already released"
         }
-        if !force, let netns = target.netns, !netns.isEmpty, kernel.isNamespaceAlive(netns), !target.evidence.contains(.stuckAttaching) {
-            return "its pod namespace \(netns) came alive"
+        if target.key == nil, let veth = target.hostVeth, state.endpoints.contains(where: { $0.hostVeth == veth }) {
+            return "veth \(veth) now belongs to an endpoint"
         }
-        return nil
+        guard !force else { return nil }
+        let veth = try target.hostVeth.flatMap { try kernel.link(named: $0) }
+        return podInUse(target, links: veth.map { [$0.name: $0] } ?? [:])
+    }
+
+    /// Why the kernel says `target`'s pod may still be in use, or nil: its namespace alive (unless an ADD
+    /// that never finished left it without a veth) or not confirmed gone from here.
+    func podInUse(_ target: ReclaimTarget, links: [String: LinkInfo]) -> String? {
+        guard let netns = target.netns, !netns.isEmpty else { return nil }
+        switch NamespaceStatus.judge(path: kernel.namespacePath(netns), veth: VethWitness.of(target.hostVeth, in: links)) {
+        case .gone:
+            return nil
+        case .alive:
+            if target.evidence.contains(.stuckAttaching) && target.hostVeth.flatMap({ links[$0] }) == nil { return nil }
+            return "its pod namespace \(netns) is alive (use --force to reclaim anyway)"
+        case .unconfirmed:
+            return "its pod namespace \(netns) is unconfirmed: \(NamespaceStatus.unconfirmedCause); use --force once you know the pod is gone"
+        }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Synchronization
+import VNetModel
 
 /// Answers "is there a network namespace at this path?" for a long-running process that asks about the same
 /// paths again and again (the console asks about every endpoint's on every refresh).
@@ -37,13 +38,16 @@ public final class NamespaceLiveness: Sendable {
     public init() {}
 
     /// The full answer: one `stat`, and the namespace checks for a path not seen with that identity before.
-    public func isAlive(_ path: String) -> Bool { confirm(path, directory: nil) }
+    public func status(_ path: String) -> NamespacePath { confirm(path, directory: nil) }
+
+    /// Whether `path` holds a network namespace from here (what entering it needs).
+    public func isAlive(_ path: String) -> Bool { status(path) == .namespace }
 
     /// A check for many paths at one moment (a console refresh): each directory is looked at once, and a path
     /// confirmed within `recheckSeconds` in a directory that has not changed since is not looked at again.
     /// Deleting a namespace (`ip netns delete`, a runtime's teardown) unlinks its file, which changes the
     /// directory: the next survey sees it.
-    public func survey() -> (String) -> Bool {
+    public func survey() -> (String) -> NamespacePath {
         let now = MonotonicClock.seconds()
         var stamps: [String: DirectoryStamp?] = [:]
         return { [self] path in
@@ -57,30 +61,36 @@ public final class NamespaceLiveness: Sendable {
             }
             if let stamp, let entry = known.withLock({ $0[path] }), entry.directory == stamp,
                now - entry.confirmedAt < Self.recheckSeconds {
-                return true
+                return .namespace
             }
             return confirm(path, directory: stamp, at: now)
         }
     }
 
-    private func confirm(_ path: String, directory: DirectoryStamp?, at now: Double = MonotonicClock.seconds()) -> Bool {
+    private func confirm(_ path: String, directory: DirectoryStamp?, at now: Double = MonotonicClock.seconds()) -> NamespacePath {
         var info = stat()
         guard stat(path, &info) == 0 else {
             forget(path)
-            return false
+            return errno == ENOENT || errno == ENOTDIR ? .missing : .notNamespace
         }
         let seen = NetworkNamespace.Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         if known.withLock({ $0[path]?.identity }) != seen {
-            guard let namespace = try? NetworkNamespace(path: path), namespace.identity == seen else {
+            do {
+                // Replaced between the `stat` and the open: this refresh cannot tell, the next one will.
+                guard try NetworkNamespace(path: path).identity == seen else {
+                    forget(path)
+                    return .notNamespace
+                }
+            } catch {
                 forget(path)
-                return false
+                return error.reason == .open && error.errno == ENOENT ? .missing : .notNamespace
             }
         }
         known.withLock { paths in
             if paths.count >= Self.limit { paths.removeAll(keepingCapacity: true) }
             paths[path] = Known(identity: seen, directory: directory, confirmedAt: now)
         }
-        return true
+        return .namespace
     }
 
     private func forget(_ path: String) {

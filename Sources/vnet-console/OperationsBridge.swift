@@ -63,7 +63,7 @@ final class OperationsActions: ConsoleActions {
     func planDetach(_ key: AttachmentKey) throws -> ActionPlan {
         let (plan, target) = try node.planDetach(key)
         var warnings: [String] = []
-        if let netns = target.netns, node.kernel.isNamespaceAlive(netns) {
+        if let netns = target.netns, node.kernel.namespacePath(netns) != .missing {
             warnings.append("the pod's namespace \(netns) is alive: it loses its network")
         }
         let facts = ["lease \(target.address?.description ?? "-") -> \(key)", "veth \(target.hostVeth ?? "-")"]

@@ -69,12 +69,12 @@ struct DetachCommand: ParsableCommand {
 struct ReclaimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reclaim", abstract: "Reclaim leaked addresses: show the plan, then carry it out.",
-        discussion: "An address whose pod namespace is alive is refused without --force. Each target is re-checked under the lock right before acting.")
+        discussion: "An address whose pod namespace is alive, or cannot be confirmed gone from here (a namespace bound in another mount namespace), is refused without --force. Each target is looked at again under the lock, in the state and in the kernel, right before acting.")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Addresses to reclaim.") var addresses: [String] = []
     @Flag(name: .long, help: "Reclaim every suspected leak.") var allLeaked = false
     @Flag(name: .long, help: "Show the plan only.") var dryRun = false
-    @Flag(name: .long, help: "Reclaim even when the pod namespace is alive.") var force = false
+    @Flag(name: .long, help: "Reclaim even when the pod namespace is alive or unconfirmed.") var force = false
 
     func validate() throws {
         if addresses.isEmpty == !allLeaked { throw ValidationError("name addresses or --all-leaked (not both)") }

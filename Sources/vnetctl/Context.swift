@@ -11,12 +11,16 @@ struct Context {
     var network: String
     var node: Node
     var ipam: IPAMService?
+    /// Said once per run, on standard error (`NamespaceView`).
+    var namespaceWarning: String?
 
     init(_ options: GlobalOptions) throws {
         self.options = options
         if let name = options.netns { try NetworkNamespace(named: name).enter() }
         network = try Self.chooseNetwork(options)
         (node, ipam) = try NodeAssembly.recorded(stateDir: options.stateDir, network: network)
+        namespaceWarning = NamespaceView.warning()
+        if let namespaceWarning { Output.error("warning: " + namespaceWarning) }
     }
 
     /// The network named by --network, or the only one under --state-dir.
@@ -28,7 +32,7 @@ struct Context {
         }
     }
 
-    var inspector: NodeInspector { NodeInspector(node: node, ipam: ipam) }
+    var inspector: NodeInspector { NodeInspector(node: node, ipam: ipam, namespaceWarning: namespaceWarning) }
 
     func audit(_ command: String, before: String, after: String) {
         Audit.record(stateDir: options.stateDir, network: network, command: command, before: before, after: after)

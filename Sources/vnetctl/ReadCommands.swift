@@ -72,7 +72,7 @@ struct EndpointsCommand: ParsableCommand {
             table.add(String(e.key.containerID.prefix(16)), e.key.ifname, e.pod.display, e.address.description, e.hostVeth, state,
                       Units.bytes(e.link?.counters.rxBytes ?? 0), Units.bytes(e.link?.counters.txBytes ?? 0),
                       "\(e.nat?.packets ?? 0)", Units.age(snapshot.takenAt.timeIntervalSince(e.createdAt)),
-                      e.netns + (e.netnsAlive ? "" : " (gone)"))
+                      e.netns + (e.namespace == .alive ? "" : " (\(e.namespace.rawValue))"))
         }
         Output.line(table.rendered)
         if !snapshot.plainLeases.isEmpty {
@@ -138,5 +138,9 @@ struct LeaksCommand: ParsableCommand {
                       l.evidence.map(\.rawValue).joined(separator: ","))
         }
         Output.line(table.rendered)
+        let unconfirmed = snapshot.leaks.filter(\.isUnconfirmed).count
+        if unconfirmed > 0 {
+            Output.line("\n\(unconfirmed) unconfirmed (never reclaimed without --force): \(LeakEvidence.netnsUnconfirmed.explanation)")
+        }
     }
 }

@@ -59,7 +59,7 @@ enum FakeSnapshots {
                 link: pod.vethIndex.map { link($0, veth(pod), kind: "veth", master: "vnet0", bytes: pod.bytes, scale: scale) },
                 nat: pod.bytes > 0 ? PodNATCounter(address: address, packets: UInt64(Double(pod.bytes / 1500) * scale),
                                                    bytes: UInt64(Double(pod.bytes / 3) * scale)) : nil,
-                netnsAlive: pod.netnsAlive, createdAt: takenAt.addingTimeInterval(-pod.ageSeconds))
+                namespace: pod.netnsAlive ? .alive : .gone, createdAt: takenAt.addingTimeInterval(-pod.ageSeconds))
         }
         let bridge = link(3, "vnet0", kind: "bridge", master: nil, bytes: 60_000_000, scale: scale)
         var links = [link(2, "eth0", kind: "", master: nil, bytes: 900_000_000, scale: scale), bridge]

@@ -91,6 +91,11 @@ final class LinkTests: NamespacedTestCase {
         XCTAssertEqual(info.kind, "veth")
         XCTAssertEqual(info.mac, shownHost["address"] as? String)
         XCTAssertEqual(info.operState, (shownHost["operstate"] as? String)?.lowercased())
+        // The peer lives in another namespace, which the kernel names by its id here: the witness that the
+        // pod's namespace is alive, whatever its path shows from another mount namespace.
+        XCTAssertEqual(info.peerNamespaceID.map(Int.init), shownHost["link_netnsid"] as? Int)
+        XCTAssertTrue(info.hasPeerInOtherNamespace)
+        XCTAssertFalse(try XCTUnwrap(infos.first { $0.name == "vnet0" }).hasPeerInOtherNamespace)
         let podView = try Netlink(in: pod).link(named: "eth0")
         XCTAssertEqual(podView?.mac, pair.peerMAC)
         XCTAssertEqual(podView?.peerIndex, pair.host.index)

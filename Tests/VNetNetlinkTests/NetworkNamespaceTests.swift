@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import VNetModel
 import VNetNetlink
 import VNetSystem
 import VNetTestSupport
@@ -38,13 +39,14 @@ final class NetworkNamespaceTests: XCTestCase {
         XCTAssertTrue(liveness.isAlive(path))
         XCTAssertTrue(liveness.isAlive(path), "asked again: still there")
         try Shell.run(["ip", "netns", "delete", name])
-        XCTAssertFalse(liveness.isAlive(path), "deleted")
-        // A plain file where the namespace was is not one, whatever was remembered.
+        XCTAssertEqual(liveness.status(path), .missing, "deleted")
+        // A plain file where the namespace was is not one, whatever was remembered: and it is not "gone" either
+        // (a namespace bound in another mount namespace looks exactly like this from here).
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
         defer { unlink(path) }
-        XCTAssertFalse(liveness.isAlive(path))
-        XCTAssertFalse(liveness.isAlive("/etc/hostname"))
-        XCTAssertTrue(liveness.isAlive("/proc/self/ns/net"))
+        XCTAssertEqual(liveness.status(path), .notNamespace)
+        XCTAssertEqual(liveness.status("/etc/hostname"), .notNamespace)
+        XCTAssertEqual(liveness.status("/proc/self/ns/net"), .namespace)
     }
 
     func testASurveySeesANamespaceDeletedAtTheNextRefresh() throws {
@@ -52,23 +54,24 @@ final class NetworkNamespaceTests: XCTestCase {
         let kept = try namespaces.make("kept"), gone = try namespaces.make("gone")
         let keptPath = "/var/run/netns/\(kept)", gonePath = "/var/run/netns/\(gone)"
         let first = liveness.survey()
-        XCTAssertTrue(first(keptPath))
-        XCTAssertTrue(first(gonePath))
-        XCTAssertFalse(first("/var/run/netns/\(namespaces.prefix)-never"))
+        XCTAssertEqual(first(keptPath), .namespace)
+        XCTAssertEqual(first(gonePath), .namespace)
+        XCTAssertEqual(first("/var/run/netns/\(namespaces.prefix)-never"), .missing)
         // Unchanged directory: the next refresh answers from the first one's confirmation.
         let second = liveness.survey()
-        XCTAssertTrue(second(keptPath))
-        XCTAssertTrue(second(gonePath))
+        XCTAssertEqual(second(keptPath), .namespace)
+        XCTAssertEqual(second(gonePath), .namespace)
         try Shell.run(["ip", "netns", "delete", gone])
         // The delete unlinked a file in the directory: the next refresh looks again.
         let third = liveness.survey()
-        XCTAssertFalse(third(gonePath), "deleted")
-        XCTAssertTrue(third(keptPath))
+        XCTAssertEqual(third(gonePath), .missing, "deleted")
+        XCTAssertEqual(third(keptPath), .namespace)
         // A namespace unmounted but left in place does not change its directory: a survey may still take it
-        // for alive (for at most NamespaceLiveness.recheckSeconds), the full check never does.
+        // for alive (for at most NamespaceLiveness.recheckSeconds), the full check never does. What is left is
+        // the empty file a mount namespace without the bind mount sees: not a namespace, not missing.
         XCTAssertEqual(umount2(keptPath, Int32(MNT_DETACH)), 0)
-        XCTAssertFalse(liveness.isAlive(keptPath))
-        XCTAssertFalse(liveness.survey()(keptPath), "the full check forgot it")
+        XCTAssertEqual(liveness.status(keptPath), .notNamespace)
+        XCTAssertEqual(liveness.survey()(keptPath), .notNamespace, "the full check forgot it")
     }
 
     func testRejectsFilesThatAreNotNetworkNamespaces() throws {

@@ -109,12 +109,19 @@ final class AttachDetachTests: XCTestCase {
     func testReclaimPlansRefusesLivePodsAndSkipsChangedTargets() throws {
         let a = AttachmentKey(containerID: "a", ifname: "eth0")
         let address = try node.attach(AttachRequest(key: a, netns: "/ns/a")).allocation.address.address
+        // Past the grace an ADD in flight has: an endpoint still `attaching` without its veth is then a suspect.
+        let later = Date().addingTimeInterval(Node.attachGrace + 1)
         var plan = try node.planReclaim(addresses: [address], force: false)
         XCTAssertTrue(plan.targets.isEmpty)
         XCTAssertEqual(plan.refusals.count, 1)
 
+        // Its path gone but its veth still there with a peer: the kernel says the namespace is alive.
         kernel.aliveNamespaces.remove("/ns/a")
-        plan = try node.planReclaim(addresses: nil, force: false)
+        plan = try node.planReclaim(addresses: nil, force: false, now: later)
+        XCTAssertTrue(plan.targets.isEmpty)
+        // Path and veth gone: the namespace is gone.
+        kernel.linkTable.removeValue(forKey: node.hostVeth(for: a))
+        plan = try node.planReclaim(addresses: nil, force: false, now: later)
         XCTAssertEqual(plan.targets.map(\.address), [address])
         XCTAssertTrue(plan.changes.contains { $0.area == .lease && $0.detail.hasPrefix("release \(address)") })
 
@@ -134,10 +141,66 @@ final class AttachDetachTests: XCTestCase {
                                     hostVeth: "vnaaaa", netns: "/ns/gone", bridge: "vnet0", pod: PodIdentity(), createdAt: now)]
         let stale = LinkInfo(index: 3, name: "vnbbbb", kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
                              mac: "", counters: LinkCounters())
-        let suspects = LeakDetector.find(state: state, links: [stale], bridge: "vnet0", now: now, netnsAlive: { _ in false })
+        let suspects = LeakDetector.find(state: state, links: [stale], bridge: "vnet0", now: now, namespacePath: { _ in .missing })
         XCTAssertEqual(suspects.count, 2)
         XCTAssertEqual(suspects[0].evidence, [.netnsGone, .noVeth])
         XCTAssertEqual(suspects[1].evidence, [.vethWithoutEndpoint])
+    }
+
+    /// The reported bug: a pod whose namespace was bound in another mount namespace shows its path here as an
+    /// empty file. Its veth (peer in a live namespace) makes it alive; without the veth it is unconfirmed,
+    /// never gone; only a missing path with a missing veth is gone.
+    func testLeakDetectorTakesTheKernelAsWitness() {
+        let now = Date()
+        var state = NetworkState(network: "net")
+        let key = AttachmentKey(containerID: "p", ifname: "eth0")
+        state.leases = [Lease(key: key, address: IPv4Address("10.240.1.10")!, netns: "/ns/p", createdAt: now.addingTimeInterval(-600), owner: "vnet")]
+        state.endpoints = [Endpoint(key: key, phase: .ready, address: IPv4Prefix("10.240.1.10/16")!, gateway: IPv4Address("10.240.0.1")!,
+                                    hostVeth: "vnpppp", netns: "/ns/p", bridge: "vnet0", pod: PodIdentity(), createdAt: now.addingTimeInterval(-600))]
+        let veth = LinkInfo(index: 3, name: "vnpppp", kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
+                            mac: "", counters: LinkCounters(), peerNamespaceID: 4)
+        func evidence(path: NamespacePath, links: [LinkInfo]) -> [[LeakEvidence]] {
+            LeakDetector.find(state: state, links: links, bridge: "vnet0", now: now, namespacePath: { _ in path }).map(\.evidence)
+        }
+        XCTAssertEqual(evidence(path: .notNamespace, links: [veth]), [], "alive: its veth's peer lives")
+        XCTAssertEqual(evidence(path: .missing, links: [veth]), [], "alive: a missing path contradicts a live peer")
+        XCTAssertEqual(evidence(path: .notNamespace, links: []), [[.netnsUnconfirmed, .noVeth]])
+        XCTAssertEqual(evidence(path: .missing, links: []), [[.netnsGone, .noVeth]])
+        XCTAssertEqual(evidence(path: .namespace, links: []), [[.noVeth]])
+
+        // An ADD in flight (recorded, no veth yet, young) is no suspect, unless its namespace is gone: no ADD
+        // outlives that (and a pod whose namespace went right after its ADD is found at once).
+        state.endpoints[0].phase = .attaching
+        state.endpoints[0].createdAt = now
+        XCTAssertEqual(evidence(path: .notNamespace, links: []), [])
+        XCTAssertEqual(evidence(path: .namespace, links: []), [])
+        XCTAssertEqual(evidence(path: .missing, links: []), [[.netnsGone]])
+    }
+
+    func testReclaimRefusesUnconfirmedPodsAndRechecksTheKernel() throws {
+        let a = AttachmentKey(containerID: "a", ifname: "eth0")
+        let address = try node.attach(AttachRequest(key: a, netns: "/ns/a")).allocation.address.address
+        let veth = node.hostVeth(for: a)
+        let later = Date().addingTimeInterval(Node.attachGrace + 1)
+        // Seen from another mount namespace: the path is an empty file, and the veth went (say, deleted by hand).
+        kernel.aliveNamespaces.remove("/ns/a")
+        kernel.unreadableNamespaces.insert("/ns/a")
+        let kept = kernel.linkTable.removeValue(forKey: veth)
+        var plan = try node.planReclaim(addresses: nil, force: false, now: later)
+        XCTAssertTrue(plan.targets.isEmpty)
+        XCTAssertTrue(plan.refusals.first?.contains("unconfirmed") ?? false, "\(plan.refusals)")
+        XCTAssertEqual(try node.planReclaim(addresses: nil, force: true, now: later).targets.map(\.address), [address], "--force may")
+
+        // Planned while gone; the veth is back (with its peer) before the plan is carried out: nothing is touched.
+        kernel.unreadableNamespaces.remove("/ns/a")
+        plan = try node.planReclaim(addresses: nil, force: false, now: later)
+        XCTAssertEqual(plan.targets.map(\.address), [address])
+        kernel.linkTable[veth] = kept
+        let report = node.perform(plan, force: false)
+        XCTAssertEqual(report.done, [])
+        XCTAssertEqual(report.skipped.count, 1)
+        XCTAssertNotNil(try node.store.load().lease(for: a))
+        XCTAssertNotNil(kernel.linkTable[veth])
     }
 }
 

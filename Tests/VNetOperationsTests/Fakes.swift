@@ -9,6 +9,8 @@ final class FakeKernel: NodeKernel {
     var hostRoutes = Set<IPv4Address>()
     var podAddresses: [String: IPv4Prefix] = [:]
     var aliveNamespaces = Set<String>()
+    /// Paths that exist but are no network namespace from here (bound in another mount namespace).
+    var unreadableNamespaces = Set<String>()
     var failOn: String?
     var calls: [String] = []
     var linkDumps = 0
@@ -30,7 +32,7 @@ final class FakeKernel: NodeKernel {
     func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity {
         try enter("veth")
         linkTable[host] = LinkInfo(index: Int32(linkTable.count + 2), name: host, kind: "veth", master: bridge, operState: "up",
-                               adminUp: true, mtu: mtu, mac: "02:00:00:00:00:02", counters: LinkCounters())
+                               adminUp: true, mtu: mtu, mac: "02:00:00:00:00:02", counters: LinkCounters(), peerNamespaceID: 0)
         return VethIdentity(host: LinkIdentity(name: host, index: 2, mac: "02:00:00:00:00:02"), podMAC: "02:00:00:00:00:03")
     }
 
@@ -70,7 +72,9 @@ final class FakeKernel: NodeKernel {
 
     func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address? { IPv4Address("10.240.0.4") }
 
-    func isNamespaceAlive(_ path: String) -> Bool { aliveNamespaces.contains(path) }
+    func namespacePath(_ path: String) -> NamespacePath {
+        aliveNamespaces.contains(path) ? .namespace : unreadableNamespaces.contains(path) ? .notNamespace : .missing
+    }
 }
 
 final class FakeNAT: NodeNAT {

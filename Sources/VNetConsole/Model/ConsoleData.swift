@@ -30,7 +30,11 @@ public struct ConsoleData: Sendable {
 /// How an endpoint is doing, worst problem first, as one word and a role.
 enum EndpointHealth {
     static func of(_ endpoint: EndpointView) -> (text: String, role: StyleRole) {
-        if !endpoint.netnsAlive { return ("ns gone", .bad) }
+        switch endpoint.namespace {
+        case .gone: return ("ns gone", .bad)
+        case .unconfirmed: return ("ns ?", .warn)
+        case .alive: break
+        }
         guard let link = endpoint.link else { return ("no veth", .bad) }
         if endpoint.phase == .attaching { return ("attaching", .warn) }
         if !link.adminUp || link.operState == "down" || link.operState == "lowerlayerdown" { return ("down", .warn) }

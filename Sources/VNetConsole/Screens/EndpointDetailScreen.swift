@@ -42,7 +42,11 @@ enum EndpointDetailScreen {
         var iface = "\(e.key.ifname)  \(e.address)\(prefix)"
         if let gw = data.snapshot.gateway { iface += "  gw \(gw)" }
         put(iface)
-        put("netns \(e.netns) (\(e.netnsAlive ? "alive" : "GONE"))", role: e.netnsAlive ? .normal : .bad)
+        switch e.namespace {
+        case .alive: put("netns \(e.netns) (alive)", role: .normal)
+        case .gone: put("netns \(e.netns) (GONE)", role: .bad)
+        case .unconfirmed: put("netns \(e.netns) (UNCONFIRMED from this mount namespace)", role: .warn)
+        }
         put("container \(e.key.containerID)", role: .dim)
         let age = Format.age(data.snapshot.takenAt.timeIntervalSince(e.createdAt))
         put("phase \(e.phase.rawValue)  created \(Format.clock(e.createdAt)) (\(age) ago)",

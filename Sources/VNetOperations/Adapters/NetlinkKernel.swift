@@ -109,6 +109,6 @@ public final class NetlinkKernel: NodeKernel {
         try netlink.primaryAddress(towards: destination)?.address
     }
 
-    public func isNamespaceAlive(_ path: String) -> Bool { liveness.isAlive(path) }
-    public func namespaceSurvey() -> (String) -> Bool { liveness.survey() }
+    public func namespacePath(_ path: String) -> NamespacePath { liveness.status(path) }
+    public func namespaceSurvey() -> (String) -> NamespacePath { liveness.survey() }
 }
