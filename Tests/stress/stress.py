@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Log  # noqa: E402
 
-PARTS = ["churn", "lock", "storage", "reboot", "security", "nat-race"]
+PARTS = ["churn", "lock", "storage", "reboot", "security", "nat-race", "mountns"]
 
 
 def run_part(name, args):
@@ -41,6 +41,9 @@ def run_part(name, args):
     if name == "nat-race":
         from natrace import NATRace
         return NATRace(log=log, trials=args.nat_trials).run()
+    if name == "mountns":
+        from mountns import MountNamespaceChurn
+        return MountNamespaceChurn(log=log).run()
     raise ValueError(name)
 
 
