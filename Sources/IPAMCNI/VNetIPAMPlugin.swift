@@ -41,8 +41,8 @@ public struct VNetIPAMPlugin: CNIPlugin {
 
     public func allocate(_ call: CNICall) throws(CNIError) -> IPAMAllocation {
         let service = try service(for: call)
-        let request = AttachmentRequest(key: call.key, pod: call.pod, netns: call.environment.netns,
-                                        requested: try Self.requestedAddress(call), owner: owner)
+        let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,
+                                    requested: try Self.requestedAddress(call), owner: owner)
         service.store.recordConfig(call.config.recordable)
         do { return try service.allocate(request) } catch { throw CNIError(error) }
     }

@@ -25,25 +25,6 @@ public struct IPAMAllocation: Sendable, Hashable {
     public typealias Route = RouteSpec
 }
 
-/// Who is asking, for the lease record.
-public struct AttachmentRequest: Sendable {
-    public var key: AttachmentKey
-    public var pod: PodIdentity
-    public var netns: String?
-    public var requested: IPv4Address?
-    /// "vnet" or "vnet-ipam".
-    public var owner: String
-
-    public init(key: AttachmentKey, pod: PodIdentity = PodIdentity(), netns: String? = nil,
-                requested: IPv4Address? = nil, owner: String) {
-        self.key = key
-        self.pod = pod
-        self.netns = netns
-        self.requested = requested
-        self.owner = owner
-    }
-}
-
 /// The IPAM operations on one network: allocate, release, check, status and GC. The pool is loaded before
 /// the lock is taken (it may need HTTP); the critical section reads, decides and commits, nothing else.
 public struct IPAMService: Sendable {
@@ -70,7 +51,7 @@ public struct IPAMService: Sendable {
 
     /// Allocates (or returns the existing) address of `request.key`. `extra` runs inside the same
     /// critical section, to record more state in the same commit (vnet's endpoint).
-    public func allocate(_ request: AttachmentRequest, now: Date = Date(),
+    public func allocate(_ request: AttachRequest, now: Date = Date(),
                          extra: (inout NetworkState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
         let (pool, _) = try loadPool(now: now)
         let allocator = allocator(for: pool)
@@ -80,7 +61,7 @@ public struct IPAMService: Sendable {
                 Self.flagVanished(&state, pool: pool)
                 let address = try allocator.choose(for: request.key, in: state, requested: request.requested, now: now)
                 if state.lease(for: request.key) == nil {
-                    state.leases.append(Lease(key: request.key, address: address, pod: request.pod, netns: request.netns,
+                    state.leases.append(Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
                                               createdAt: now, owner: request.owner))
                     state.released.removeAll { $0.address == address }
                 }

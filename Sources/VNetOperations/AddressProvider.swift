@@ -6,7 +6,7 @@ import VNetState
 /// delegated IPAM plugin executed the CNI way (implemented by the `vnet` front end).
 public protocol AddressProvider {
     /// Allocates for `request`; `endpoint` builds the record to keep with the lease.
-    func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation
+    func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation
     /// Releases the lease and forgets the endpoint; nothing to release is success.
     func release(_ key: AttachmentKey) throws
     func check(_ key: AttachmentKey, expected: IPv4Address?) throws
@@ -20,7 +20,7 @@ public struct InProcessAddresses: AddressProvider {
 
     public init(service: IPAMService) { self.service = service }
 
-    public func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
+    public func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
         try service.allocate(request) { state, allocation in state.upsert(endpoint(allocation)) }
     }
 

@@ -8,24 +8,6 @@ import VNetModel
 import VNetState
 import VNetSystem
 
-/// What to plug in.
-public struct AttachRequest: Sendable {
-    public var key: AttachmentKey
-    public var netns: String
-    public var pod: PodIdentity
-    public var requested: IPv4Address?
-    public var owner: String
-
-    public init(key: AttachmentKey, netns: String, pod: PodIdentity = PodIdentity(), requested: IPv4Address? = nil,
-                owner: String = "vnet") {
-        self.key = key
-        self.netns = netns
-        self.pod = pod
-        self.requested = requested
-        self.owner = owner
-    }
-}
-
 /// What was plugged in: everything a CNI result lists.
 public struct Attachment: Sendable, Hashable {
     public var bridge: LinkIdentity
@@ -52,9 +34,7 @@ extension Node {
             let hostName = hostVeth(for: request.key)
             let config = self.config
             let now = Date()
-            let ipamRequest = AttachmentRequest(key: request.key, pod: request.pod, netns: request.netns,
-                                                requested: request.requested, owner: request.owner)
-            let allocation = try addresses.acquire(ipamRequest) { allocation in
+            let allocation = try addresses.acquire(request) { allocation in
                 Endpoint(key: request.key, phase: .attaching, address: allocation.address, gateway: allocation.gateway,
                          hostVeth: hostName, netns: request.netns, bridge: config.bridge, pod: request.pod, createdAt: now)
             }

@@ -8,7 +8,7 @@ import VNetState
 
 extension Node {
     /// The exact changes a detach of `key` will make, and the facts to re-check before acting.
-    public func planDetach(_ key: AttachmentKey) throws(OperationError) -> (plan: ChangePlan, target: ReclaimTarget) {
+    public func planDetach(_ key: AttachmentKey) throws(OperationError) -> ChangePlan {
         let state: NetworkState
         let links: [LinkInfo]
         do {
@@ -33,13 +33,19 @@ extension Node {
         }
         if let lease { changes.append(Change(.lease, .remove, "release \(lease.address) held by \(key) (cools down before reuse)")) }
         if endpoint != nil { changes.append(Change(.state, .remove, "forget endpoint \(key)")) }
-        let target = ReclaimTarget(key: key, address: address, hostVeth: veth, netns: endpoint?.netns ?? lease?.netns,
-                                   leaseCreatedAt: lease?.createdAt, evidence: [])
-        return (ChangePlan(action: "detach", targets: [target], changes: changes, refusals: []), target)
+        let netns = endpoint?.netns ?? lease?.netns
+        let target = PlanTarget(key: key, address: address, hostVeth: veth, netns: netns, leaseCreatedAt: lease?.createdAt, evidence: [])
+        var warnings: [String] = []
+        if let netns, kernel.namespacePath(netns) != .missing {
+            warnings.append("the pod's namespace \(netns) is alive: it loses its network")
+        }
+        return ChangePlan(action: .detach, summary: "Detach \(key) (\(address?.description ?? "no address"))", targets: [target],
+                          changes: changes, warnings: warnings, stateGeneration: state.generation,
+                          facts: ["lease \(address?.description ?? "-") -> \(key)", "veth \(veth)"])
     }
 
     /// Detaches `target.key` only if the attachment is still the one the plan showed.
-    public func detach(planned target: ReclaimTarget) throws(OperationError) {
+    public func detach(planned target: PlanTarget) throws(OperationError) {
         guard let key = target.key else { throw OperationError(.refused, "the plan names no attachment") }
         let state: NetworkState
         do { state = try store.load() } catch { throw OperationError.wrap(error, step: "plan") }
@@ -63,12 +69,12 @@ extension Node {
             throw OperationError(.refused, "\(request.key) is already attached")
         }
         let veth = hostVeth(for: request.key)
-        return ChangePlan(action: "attach", targets: [], changes: [
+        return ChangePlan(action: .attach, summary: "Attach \(request.netns) as \(request.key) (\(request.pod.display))", changes: [
             Change(.lease, .add, "take the next free address of the pool for \(request.key)\(request.requested.map { " (asked: \($0))" } ?? "")"),
             Change(.link, .add, "create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)"),
             Change(.address, .add, "configure \(request.key.ifname) in \(request.netns) with the address and a default route via the gateway"),
             Change(.route, .add, "add <address>/32 dev \(config.bridge)"),
             Change(.nat, .add, "add <address> to the pod sets of table \(config.natTable)"),
-        ], refusals: [])
+        ], stateGeneration: state.generation, facts: ["netns \(request.netns)"], attach: request)
     }
 }

@@ -6,54 +6,6 @@ import Foundation
 import VNetModel
 import VNetState
 
-/// One thing a plan would reclaim, captured when the plan was made so that acting on it can refuse if it
-/// changed meanwhile (an address released and reused is never touched).
-public struct ReclaimTarget: Codable, Sendable, Hashable {
-    public var key: AttachmentKey?
-    public var address: IPv4Address?
-    public var hostVeth: String?
-    public var netns: String?
-    /// The lease's creation time: a reused address has a newer lease.
-    public var leaseCreatedAt: Date?
-    public var evidence: [LeakEvidence]
-}
-
-/// One change a plan makes to the node.
-public struct Change: Codable, Sendable, Hashable, CustomStringConvertible {
-    public enum Area: String, Codable, Sendable { case lease, link, address, route, nat, state }
-    public enum Operation: String, Codable, Sendable { case add, remove, update }
-
-    public var area: Area
-    public var operation: Operation
-    /// The exact object, starting with what happens to it: "release 10.240.16.12 held by abc/eth0".
-    public var detail: String
-
-    public init(_ area: Area, _ operation: Operation, _ detail: String) {
-        self.area = area
-        self.operation = operation
-        self.detail = detail
-    }
-
-    public var description: String { "\(area.rawValue): \(detail)" }
-}
-
-/// The exact changes an action will make, shown before anything is done.
-public struct ChangePlan: Codable, Sendable, Hashable {
-    public var action: String
-    public var targets: [ReclaimTarget]
-    /// Every change to a lease, link, route, NAT element or state record.
-    public var changes: [Change]
-    /// Targets refused, and why (a live pod without --force).
-    public var refusals: [String]
-}
-
-/// What acting on a plan did.
-public struct ActionReport: Codable, Sendable, Hashable {
-    public var done: [String] = []
-    public var skipped: [String] = []
-    public var failed: [String] = []
-}
-
 extension Node {
     /// A plan to reclaim `addresses` (or, with none, every suspected leak). A target whose pod namespace is
     /// alive, or cannot be confirmed gone from here, is refused unless `force`.
@@ -66,19 +18,19 @@ extension Node {
         } catch {
             throw OperationError.wrap(error, step: "plan")
         }
-        var plan = ChangePlan(action: "reclaim", targets: [], changes: [], refusals: [])
+        var plan = ChangePlan(action: .reclaim, summary: "", changes: [], stateGeneration: state.generation)
         let suspects = LeakDetector.find(state: state, links: links, bridge: config.bridge, now: now, namespacePath: kernel.namespacePath)
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
-        var candidates: [ReclaimTarget] = []
+        var candidates: [PlanTarget] = []
         if let addresses {
             for address in addresses {
                 guard let lease = state.lease(holding: address) else {
                     if state.quarantined.contains(address) {
-                        candidates.append(ReclaimTarget(key: nil, address: address, hostVeth: nil, netns: nil, leaseCreatedAt: nil,
+                        candidates.append(PlanTarget(key: nil, address: address, hostVeth: nil, netns: nil, leaseCreatedAt: nil,
                                                         evidence: [.quarantinedByRepair]))
                     } else if let endpoint = state.endpoints.first(where: { $0.address.address == address }) {
-                        candidates.append(ReclaimTarget(key: endpoint.key, address: address, hostVeth: endpoint.hostVeth,
+                        candidates.append(PlanTarget(key: endpoint.key, address: address, hostVeth: endpoint.hostVeth,
                                                         netns: endpoint.netns, leaseCreatedAt: nil, evidence: [.endpointWithoutLease]))
                     } else {
                         plan.refusals.append("\(address): not leased on this node")
@@ -87,13 +39,13 @@ extension Node {
                 }
                 let endpoint = state.endpoint(for: lease.key)
                 let evidence = suspects.first { $0.key == lease.key }?.evidence ?? []
-                candidates.append(ReclaimTarget(key: lease.key, address: address, hostVeth: endpoint?.hostVeth ?? hostVeth(for: lease.key),
+                candidates.append(PlanTarget(key: lease.key, address: address, hostVeth: endpoint?.hostVeth ?? hostVeth(for: lease.key),
                                                 netns: lease.netns ?? endpoint?.netns, leaseCreatedAt: lease.createdAt, evidence: evidence))
             }
         } else {
             for suspect in suspects {
                 let lease = suspect.key.flatMap { state.lease(for: $0) }
-                candidates.append(ReclaimTarget(key: suspect.key, address: suspect.address, hostVeth: suspect.hostVeth,
+                candidates.append(PlanTarget(key: suspect.key, address: suspect.address, hostVeth: suspect.hostVeth,
                                                 netns: suspect.netns, leaseCreatedAt: lease?.createdAt, evidence: suspect.evidence))
             }
         }
@@ -127,6 +79,8 @@ extension Node {
                 if state.endpoint(for: key) != nil { plan.changes.append(Change(.state, .remove, "forget endpoint \(key)")) }
             }
         }
+        plan.summary = "Reclaim \(plan.targets.count) leaked address(es)"
+        plan.facts = plan.targets.map { "\($0.address?.description ?? $0.hostVeth ?? "?") \($0.evidence.map(\.rawValue).joined(separator: ","))" }
         return plan
     }
 
@@ -167,7 +121,7 @@ extension Node {
         return report
     }
 
-    private func removeFromKernel(_ target: ReclaimTarget) throws {
+    private func removeFromKernel(_ target: PlanTarget) throws {
         if let address = target.address {
             try nat.removePod(address)
             try kernel.removeHostRoute(to: address, bridge: config.bridge)
@@ -177,7 +131,7 @@ extension Node {
 
     /// Why `target` must not be touched any more, or nil: its records changed hands, or (without `force`)
     /// the kernel now shows its pod in use.
-    func changed(_ target: ReclaimTarget, in state: NetworkState, force: Bool) throws -> String? {
+    func changed(_ target: PlanTarget, in state: NetworkState, force: Bool) throws -> String? {
         if let address = target.address, let lease = state.lease(holding: address) {
             if lease.key != target.key { return "\(address) is now leased to \(lease.key)" }
             if let created = target.leaseCreatedAt, lease.createdAt != created { return "\(address) was leased again since the plan" }
@@ -194,7 +148,7 @@ extension Node {
 
     /// Why the kernel says `target`'s pod may still be in use, or nil: its namespace alive (unless an ADD
     /// that never finished left it without a veth) or not confirmed gone from here.
-    func podInUse(_ target: ReclaimTarget, links: [String: LinkInfo]) -> String? {
+    func podInUse(_ target: PlanTarget, links: [String: LinkInfo]) -> String? {
         guard let netns = target.netns, !netns.isEmpty else { return nil }
         switch NamespaceStatus.judge(path: kernel.namespacePath(netns), veth: VethWitness.of(target.hostVeth, in: links)) {
         case .gone:

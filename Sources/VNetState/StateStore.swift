@@ -19,6 +19,8 @@ import VNetSystem
 /// and callers keep the critical section free of network I/O and netlink.
 public struct StateStore: Sendable {
     public let network: String
+    /// The data directory holding every network's directory (and the audit log).
+    public let dataDir: String
     public let directory: String
     private let cache = DocumentCache()
 
@@ -32,6 +34,7 @@ public struct StateStore: Sendable {
     public init(dataDir: String, network: String, create: Bool = true) throws(StateError) {
         guard Self.isValidNetworkName(network) else { throw .invalidNetworkName(network) }
         self.network = network
+        self.dataDir = dataDir
         directory = dataDir + "/" + network
         // Check before creating anything: nothing is written under a directory others could redirect.
         try Self.checkSafe(dataDir)

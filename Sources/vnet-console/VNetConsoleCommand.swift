@@ -101,7 +101,7 @@ struct VNetConsoleCommand: ParsableCommand {
         }
         let loaded = ThemeLoader.resolve(name: theme, directories: directories, environment: environment)
         let canChange = !readOnly && Privilege.isRoot
-        let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node, stateDir: dataDir) : nil
+        let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node) : nil
         // Wake on link changes (a pod added or removed), not only on the timer; between link events the
         // links are kept and only their counters are read again (`LinkTable`).
         let monitor = try? NetlinkEventMonitor()

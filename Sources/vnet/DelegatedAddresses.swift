@@ -11,7 +11,7 @@ struct DelegatedAddresses: AddressProvider {
     let call: CNICall
     let store: StateStore
 
-    func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
+    func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
         let result = try Delegation.add(type, call: call)
         guard let ip = result.ips.first else {
             try? run(.del)

@@ -30,13 +30,13 @@ struct AttachCommand: ParsableCommand {
     func run() throws {
         try Privilege.requireRoot("attach")
         let context = try Context(options)
-        let path = target.contains("/") ? target : "/var/run/netns/" + target
+        let path = AttachRequest.namespacePath(target)
         let parts = pod?.split(separator: "/", maxSplits: 1).map(String.init) ?? []
         let identity = PodIdentity(namespace: parts.count == 2 ? parts[0] : nil, name: parts.last)
         let key = AttachmentKey(containerID: container, ifname: ifname)
-        let attachment = try context.node.attach(AttachRequest(key: key, netns: path, pod: identity,
-                                                               requested: ip.flatMap { IPv4Address($0) }))
-        context.audit("attach \(key) \(path)", before: "-", after: "\(attachment.allocation.address) on \(attachment.veth.host.name)")
+        let plan = try context.node.planAttach(AttachRequest(key: key, netns: path, pod: identity, requested: ip.flatMap { IPv4Address($0) }))
+        let outcome = try context.node.carryOut(plan, by: context.caller("attach \(key) \(path)"))
+        guard let attachment = outcome.attachment else { throw CLIError(outcome.line) }
         if options.json {
             Output.line(Output.json(["address": .string(attachment.allocation.address.description),
                                      "gateway": .string(attachment.allocation.gateway.description),
@@ -58,9 +58,7 @@ struct DetachCommand: ParsableCommand {
         try Privilege.requireRoot("detach")
         let context = try Context(options)
         let key = AttachmentKey(containerID: container, ifname: ifname)
-        let before = (try? context.node.store.load())?.lease(for: key).map { "\($0.address)" } ?? "no lease"
-        try context.node.detach(key)
-        context.audit("detach \(key)", before: before, after: "released")
+        _ = try context.node.carryOut(try context.node.planDetach(key), by: context.caller("detach \(key)"))
         Output.line(options.json ? Output.json(["detached": .string(key.description)]) : "detached \(key)")
     }
 }
@@ -87,10 +85,8 @@ struct ReclaimCommand: ParsableCommand {
         let plan = try context.node.planReclaim(addresses: allLeaked ? nil : addresses.compactMap { IPv4Address($0) }, force: force)
         var report: ActionReport?
         if !dryRun && !plan.targets.isEmpty {
-            let done = context.node.perform(plan, force: force)
-            report = done
-            context.audit("reclaim \(allLeaked ? "--all-leaked" : addresses.joined(separator: " "))\(force ? " --force" : "")",
-                          before: plan.changes.map(\.description).joined(separator: "; "), after: "done: \(done.done); skipped: \(done.skipped); failed: \(done.failed)")
+            let command = "reclaim \(allLeaked ? "--all-leaked" : addresses.joined(separator: " "))\(force ? " --force" : "")"
+            report = try context.node.carryOut(plan, force: force, by: context.caller(command)).report
         }
         if options.json {
             Output.line(Output.encode(ReclaimOutput(plan: plan, dryRun: dryRun, report: report)))

@@ -34,6 +34,9 @@ struct Context {
 
     var inspector: NodeInspector { NodeInspector(node: node, ipam: ipam, namespaceWarning: namespaceWarning) }
 
+    /// vnetctl with the command an operator typed, for the audit record the operations write.
+    func caller(_ command: String) -> Caller { Caller(tool: "vnetctl", command: command) }
+
     func audit(_ command: String, before: String, after: String) {
         Audit.record(stateDir: options.stateDir, network: network, command: command, before: before, after: after)
     }

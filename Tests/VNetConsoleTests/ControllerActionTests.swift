@@ -52,7 +52,7 @@ final class ControllerActionTests: XCTestCase {
         c.handle(.right)
         c.handle(.enter)
         XCTAssertEqual(spy?.performed, [captured], "perform gets exactly the plan shown")
-        XCTAssertEqual(captured.fingerprint.stateGeneration, 42)
+        XCTAssertEqual(captured.stateGeneration, 42)
         XCTAssertNil(c.state.topOverlay)
         XCTAssertEqual(c.state.status?.kind, .success)
         XCTAssertEqual(c.state.status?.text, "detach done: 3 changes")
@@ -174,7 +174,8 @@ final class ControllerActionTests: XCTestCase {
         for s in "web-9x".unicodeScalars { c.handle(.character(s)) }
         c.handle(.backspace)
         c.handle(.enter)
-        let request = ConsoleAttachRequest(netns: "pod-a", containerID: "abc123", ifname: "net1", podNamespace: "default", podName: "web-9")
+        let request = AttachRequest(key: AttachmentKey(containerID: "abc123", ifname: "net1"), netns: "/var/run/netns/pod-a",
+                                    pod: PodIdentity(namespace: "default", name: "web-9"))
         XCTAssertEqual(spy?.calls, [.planAttach(request)])
         let dialog = try XCTUnwrap(confirm(c))
         XCTAssertEqual(dialog.focus, .cancel)
@@ -186,7 +187,7 @@ final class ControllerActionTests: XCTestCase {
         c.handle(.left)
         c.handle(.enter)
         XCTAssertNil(c.state.topOverlay, "applying closes the dialog and the form")
-        XCTAssertEqual(spy?.performed.first?.kind, .attach)
+        XCTAssertEqual(spy?.performed.first?.action, .attach)
     }
 
     func testAttachPlanErrorStaysInTheForm() {

@@ -146,10 +146,10 @@ struct FakeError: Error, CustomStringConvertible {
 /// Records every call; plans are canned, perform answers or throws.
 final class SpyActions: ConsoleActions {
     enum Call: Equatable {
-        case planAttach(ConsoleAttachRequest)
+        case planAttach(AttachRequest)
         case planDetach(AttachmentKey)
         case planReclaim([IPv4Address])
-        case perform(ActionPlan)
+        case perform(ChangePlan)
     }
 
     private(set) var calls: [Call] = []
@@ -157,43 +157,42 @@ final class SpyActions: ConsoleActions {
     var performError: (any Error)?
     var generation: UInt64 = 42
 
-    func plan(_ kind: ActionPlan.Kind, _ summary: String, _ changes: [PlannedChange], facts: [String]) throws -> ActionPlan {
+    func plan(_ action: ChangePlan.Action, _ summary: String, _ changes: [Change], facts: [String]) throws -> ChangePlan {
         if let planError { throw planError }
-        return ActionPlan(kind: kind, summary: summary, changes: changes, warnings: [],
-                          fingerprint: TargetFingerprint(stateGeneration: generation, facts: facts))
+        return ChangePlan(action: action, summary: summary, changes: changes, stateGeneration: generation, facts: facts)
     }
 
-    func planAttach(_ request: ConsoleAttachRequest) throws -> ActionPlan {
+    func planAttach(_ request: AttachRequest) throws -> ChangePlan {
         calls.append(.planAttach(request))
         return try plan(.attach, "Attach \(request.pod.display) (\(request.key)) in \(request.netns)", [
-            PlannedChange(.add, .lease, "next free address for \(request.key)"),
-            PlannedChange(.add, .link, "veth pair, peer \(request.ifname) in \(request.netns)"),
-            PlannedChange(.add, .nat, "pod address in the SNAT set"),
+            Change(.lease, .add, "next free address for \(request.key)"),
+            Change(.link, .add, "veth pair, peer \(request.key.ifname) in \(request.netns)"),
+            Change(.nat, .add, "pod address in the SNAT set"),
         ], facts: ["netns \(request.netns)"])
     }
 
-    func planDetach(_ key: AttachmentKey) throws -> ActionPlan {
+    func planDetach(_ key: AttachmentKey) throws -> ChangePlan {
         calls.append(.planDetach(key))
         return try plan(.detach, "Detach \(key)", [
-            PlannedChange(.remove, .link, "host veth of \(key)"),
-            PlannedChange(.remove, .nat, "pod address from the SNAT set"),
-            PlannedChange(.remove, .lease, "lease of \(key)"),
+            Change(.link, .remove, "host veth of \(key)"),
+            Change(.nat, .remove, "pod address from the SNAT set"),
+            Change(.lease, .remove, "lease of \(key)"),
         ], facts: ["endpoint \(key)"])
     }
 
-    func planReclaim(_ addresses: [IPv4Address]) throws -> ActionPlan {
+    func planReclaim(_ addresses: [IPv4Address]) throws -> ChangePlan {
         calls.append(.planReclaim(addresses))
         return try plan(.reclaim, "Reclaim \(addresses.count) address(es)",
-                        addresses.map { PlannedChange(.remove, .lease, "\($0)") }, facts: addresses.map(\.description))
+                        addresses.map { Change(.lease, .remove, "\($0)") }, facts: addresses.map(\.description))
     }
 
-    func perform(_ plan: ActionPlan) throws -> String {
+    func perform(_ plan: ChangePlan) throws -> String {
         calls.append(.perform(plan))
         if let performError { throw performError }
-        return "\(plan.kind.rawValue) done: \(plan.changes.count) changes"
+        return "\(plan.action.rawValue) done: \(plan.changes.count) changes"
     }
 
-    var performed: [ActionPlan] {
+    var performed: [ChangePlan] {
         calls.compactMap { if case .perform(let p) = $0 { return p } else { return nil } }
     }
 }

@@ -76,11 +76,11 @@ final class AttachDetachTests: XCTestCase {
         let service = try XCTUnwrap((node.addresses as? InProcessAddresses)?.service)
         let first = AttachmentKey(containerID: "holder", ifname: "eth0")
         for id in ["a", "holder", "b"] {
-            _ = try service.allocate(AttachmentRequest(key: AttachmentKey(containerID: id, ifname: "eth0"), owner: "vnet-ipam"))
+            _ = try service.allocate(AttachRequest(key: AttachmentKey(containerID: id, ifname: "eth0"), netns: "", owner: "vnet-ipam"))
         }
         let held = try XCTUnwrap(service.store.load().lease(for: first)?.address)
-        XCTAssertThrowsError(try service.allocate(AttachmentRequest(key: AttachmentKey(containerID: "c", ifname: "eth0"),
-                                                                    requested: held, owner: "vnet-ipam"))) { error in
+        XCTAssertThrowsError(try service.allocate(AttachRequest(key: AttachmentKey(containerID: "c", ifname: "eth0"), netns: "",
+                                                                requested: held, owner: "vnet-ipam"))) { error in
             XCTAssertEqual("\(error)", "\(IPAMError.allocation(.requestedInUse(held, by: first)))")
             XCTAssertTrue("\(error)".contains("holder/eth0"), "\(error)")
         }

@@ -1,6 +1,6 @@
 import VNetModel
 
-/// Attach, detach and reclaim: plan, show, confirm, perform. The plan (with the target's fingerprint)
+/// Attach, detach and reclaim: plan, show, confirm, perform. The plan (with what its targets looked like)
 /// is taken when the dialog opens and is exactly what `perform` receives.
 extension ConsoleController {
     func refuseReadOnly(_ verb: String) -> Bool {
@@ -57,7 +57,7 @@ extension ConsoleController {
     }
 
     /// Asks for a plan and opens the confirmation dialog on it; a planning error goes to the status line.
-    func openPlan(_ verb: String, _ make: (any ConsoleActions) throws -> ActionPlan) {
+    func openPlan(_ verb: String, _ make: (any ConsoleActions) throws -> ChangePlan) {
         guard let actions else { return }
         do {
             let plan = try make(actions)
@@ -94,20 +94,20 @@ extension ConsoleController {
     }
 
     /// Performs the captured plan, closes the dialog (and the form under it), and refreshes.
-    func apply(_ plan: ActionPlan) {
+    func apply(_ plan: ChangePlan) {
         state.overlays.removeLast()
         if case .attach? = state.topOverlay { state.overlays.removeLast() }
         guard !isReadOnly, let actions else {
-            setStatus("read-only: \(plan.kind.rawValue) is disabled", .error)
+            setStatus("read-only: \(plan.action.rawValue) is disabled", .error)
             return
         }
         do {
             let result = try actions.perform(plan)
             setStatus(result, .success)
-            if plan.kind == .reclaim { state.marks.removeAll() }
-            if case .detail? = state.topOverlay, plan.kind == .detach { state.overlays.removeLast() }
+            if plan.action == .reclaim { state.marks.removeAll() }
+            if case .detail? = state.topOverlay, plan.action == .detach { state.overlays.removeLast() }
         } catch {
-            setStatus("\(plan.kind.rawValue) failed: \(error)", .error)
+            setStatus("\(plan.action.rawValue) failed: \(error)", .error)
         }
         let status = state.status
         refresh()

@@ -25,12 +25,12 @@ public struct StatusMessage: Hashable, Sendable {
     public var at: Date
 }
 
-/// The confirmation dialog of a change. The plan, with its target fingerprint, is captured when the
+/// The confirmation dialog of a change. The plan, with what its targets looked like, is captured when the
 /// dialog opens; refreshes do not touch it. Focus starts on Cancel so a stray Enter never confirms.
 public struct ConfirmState: Hashable, Sendable {
     public enum Focus: Hashable, Sendable { case cancel, apply }
 
-    public var plan: ActionPlan
+    public var plan: ChangePlan
     public var focus: Focus = .cancel
     public var openedAt: Date
     /// First plan line shown when the plan is longer than the dialog.
@@ -63,7 +63,7 @@ public struct AttachFormState: Hashable, Sendable {
     }
 
     /// The request, or why the form is not complete.
-    public func request() -> Result<ConsoleAttachRequest, FormError> {
+    public func request() -> Result<AttachRequest, FormError> {
         let netns = self[.netns].trimmed, id = self[.containerID].trimmed, ifname = self[.ifname].trimmed
         guard !netns.isEmpty else { return .failure(FormError(message: "netns is required (a path or a name under /var/run/netns)")) }
         guard !id.isEmpty else { return .failure(FormError(message: "container ID is required")) }
@@ -71,8 +71,8 @@ public struct AttachFormState: Hashable, Sendable {
             return .failure(FormError(message: "interface must be 1-15 characters without '/' or spaces"))
         }
         let ns = self[.podNamespace].trimmed, name = self[.podName].trimmed
-        return .success(ConsoleAttachRequest(netns: netns, containerID: id, ifname: ifname,
-                                             podNamespace: ns.isEmpty ? nil : ns, podName: name.isEmpty ? nil : name))
+        return .success(AttachRequest(key: AttachmentKey(containerID: id, ifname: ifname), netns: AttachRequest.namespacePath(netns),
+                                      pod: PodIdentity(namespace: ns.isEmpty ? nil : ns, name: name.isEmpty ? nil : name)))
     }
 }
 

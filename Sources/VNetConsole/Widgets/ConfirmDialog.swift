@@ -16,15 +16,15 @@ struct ConfirmDialog {
             out.append(("  \(op) \(area) \(change.detail)", role))
         }
         if plan.changes.isEmpty { out.append(("  nothing to change", .dim)) }
-        for warning in plan.warnings { out.append(("! \(warning)", .warn)) }
-        if let current = currentGeneration, current != plan.fingerprint.stateGeneration {
-            let change = "generation \(plan.fingerprint.stateGeneration) -> \(current)"
+        for warning in plan.warnings + plan.refusals { out.append(("! \(warning)", .warn)) }
+        if let current = currentGeneration, current != plan.stateGeneration {
+            let change = "generation \(plan.stateGeneration) -> \(current)"
             out.append(("! the node changed since this plan (\(change)): apply re-checks the target and refuses if it moved", .warn))
         }
         out.append(("", .dialog))
-        let captured = "\(Format.clock(state.openedAt)) (generation \(plan.fingerprint.stateGeneration))"
+        let captured = "\(Format.clock(state.openedAt)) (generation \(plan.stateGeneration))"
         out.append(("target captured \(captured), re-checked on apply:", .dim))
-        for fact in plan.fingerprint.facts { out.append(("  \(fact)", .dim)) }
+        for fact in plan.facts { out.append(("  \(fact)", .dim)) }
         return out
     }
 
@@ -36,7 +36,7 @@ struct ConfirmDialog {
         let box = area.centered(width: width, height: bodyHeight + 4)
         ModalBackdrop.render(into: &frame, area: area, box: box)
         frame.fill(box, role: .dialog)
-        let verb = state.plan.kind.rawValue
+        let verb = state.plan.action.rawValue
         frame.box(box, role: .border, title: "Confirm \(verb)", titleRole: .dialogTitle)
         let scroll = min(state.scroll, max(0, all.count - bodyHeight))
         for (i, line) in all[scroll..<min(all.count, scroll + bodyHeight)].enumerated() {

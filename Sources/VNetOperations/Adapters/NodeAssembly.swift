@@ -73,7 +73,7 @@ struct UnavailableAddresses: AddressProvider {
     }
 
     func fail() -> Unsupported { Unsupported(description: "IPAM \(type) runs only inside CNI calls; this needs vnet-ipam") }
-    func acquire(_ request: AttachmentRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation { throw fail() }
+    func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation { throw fail() }
     func release(_ key: AttachmentKey) throws { throw fail() }
     func check(_ key: AttachmentKey, expected: IPv4Address?) throws { throw fail() }
     func status() throws { throw fail() }
