@@ -33,14 +33,13 @@ public struct CNIResult: Sendable, Hashable {
         }
     }
 
-    public typealias Route = RouteSpec
 
     public var interfaces: [Interface]
     public var ips: [IPConfig]
-    public var routes: [Route]
+    public var routes: [RouteSpec]
     public var dns: DNSSettings?
 
-    public init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [Route] = [], dns: DNSSettings? = nil) {
+    public init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [RouteSpec] = [], dns: DNSSettings? = nil) {
         self.interfaces = interfaces
         self.ips = ips
         self.routes = routes
@@ -112,7 +111,7 @@ public struct CNIResult: Sendable, Hashable {
         for item in object["routes"]?.arrayValue ?? [] {
             guard let text = item["dst"]?.stringValue else { throw CNIError(.decodeFailure, "a result route has no dst") }
             guard let dst = IPv4Prefix(text) else { continue }
-            routes.append(Route(dst: dst, gw: item["gw"]?.stringValue.flatMap { IPv4Address($0) }))
+            routes.append(RouteSpec(dst: dst, gw: item["gw"]?.stringValue.flatMap { IPv4Address($0) }))
         }
         do throws(ConfigError) {
             if let dnsReader = try reader.object("dns") {

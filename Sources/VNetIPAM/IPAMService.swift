@@ -12,17 +12,16 @@ import VNetSystem
 public struct IPAMAllocation: Sendable, Hashable {
     public var address: IPv4Prefix
     public var gateway: IPv4Address
-    public var routes: [Route]
+    public var routes: [RouteSpec]
     public var dns: DNSSettings?
 
-    public init(address: IPv4Prefix, gateway: IPv4Address, routes: [Route], dns: DNSSettings?) {
+    public init(address: IPv4Prefix, gateway: IPv4Address, routes: [RouteSpec], dns: DNSSettings?) {
         self.address = address
         self.gateway = gateway
         self.routes = routes
         self.dns = dns
     }
 
-    public typealias Route = RouteSpec
 }
 
 /// The IPAM operations on one network: allocate, release, check, status and GC. The pool is loaded before

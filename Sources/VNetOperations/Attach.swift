@@ -50,8 +50,8 @@ extension Node {
             try FaultPoint.hit("add:bridge")
 
             step = "nat"
-            let settings = try natSettings(subnet: allocation.address.canonical, gateway: allocation.gateway)
-            try nat.ensure(settings, pods: recordedPodAddresses)
+            let natConfig = try natConfig(subnet: allocation.address.canonical, gateway: allocation.gateway)
+            try nat.ensure(natConfig, pods: recordedPodAddresses)
             try FaultPoint.hit("add:nat")
 
             step = "veth"
@@ -64,7 +64,7 @@ extension Node {
 
             step = "pod-address"
             var routes = allocation.routes
-            routes += config.routes.map { PodRoute(dst: $0.dst, gw: $0.gw ?? allocation.gateway) }
+            routes += config.routes.map { RouteSpec(dst: $0.dst, gw: $0.gw ?? allocation.gateway) }
             try kernel.configurePod(netns: request.netns, ifname: request.key.ifname, address: allocation.address, routes: routes,
                                     ipv6: config.podIPv6)
             try FaultPoint.hit("add:pod-address")

@@ -30,7 +30,7 @@ public struct Node {
     public func hostVeth(for key: AttachmentKey) -> String { HostVethName.make(network: config.network, key: key) }
 
     /// The NAT the node needs, given the pool's subnet and gateway.
-    func natSettings(subnet: IPv4Prefix, gateway: IPv4Address) throws -> NATSettings {
+    func natConfig(subnet: IPv4Prefix, gateway: IPv4Address) throws -> NATConfig {
         let snatAddress: IPv4Address
         if let configured = config.snatAddress {
             snatAddress = configured
@@ -40,8 +40,8 @@ public struct Node {
             throw OperationError(.nat, "the node has no route to the gateway \(gateway), so it has no primary address to SNAT to; set \"snatAddress\"")
         }
         let (vnet, other) = config.keptRanges(subnet: subnet)
-        return NATSettings(table: config.natTable, snatAddress: snatAddress, vnetCIDRs: vnet, nonMasqueradeCIDRs: other,
-                           snat: config.snat)
+        return NATConfig(tableName: config.natTable, snatAddress: snatAddress, vnetCIDRs: vnet, nonMasqueradeCIDRs: other,
+                         snat: config.snat)
     }
 
     /// Pod addresses recorded in the state: what a rebuilt NAT table must hold.

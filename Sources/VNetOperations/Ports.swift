@@ -11,7 +11,7 @@ public protocol NodeKernel {
     func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity
     /// Inside `netns`: the address on `ifname`, the interface and lo up, the routes. Without `ipv6`, `ifname`
     /// gets no IPv6 link-local address (only it: lo keeps ::1).
-    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [RouteSpec], ipv6: Bool) throws
     /// A /32 route to the pod through the bridge, so the node (and portmap) reach it directly.
     func addHostRoute(to address: IPv4Address, bridge: String) throws
     /// Removes it; a missing route is success.
@@ -43,9 +43,6 @@ extension NodeKernel {
     public func isNamespaceAlive(_ path: String) -> Bool { namespacePath(path) == .namespace }
 }
 
-/// A route to put in the pod.
-public typealias PodRoute = RouteSpec
-
 public struct LinkIdentity: Sendable, Hashable {
     public var name: String
     public var index: Int32
@@ -71,8 +68,8 @@ public struct PodInterfaceState: Sendable, Hashable {
     public var mac: String
     public var up: Bool
     public var addresses: [IPv4Prefix]
-    public var routes: [PodRoute]
-    public init(mac: String, up: Bool, addresses: [IPv4Prefix], routes: [PodRoute]) {
+    public var routes: [RouteSpec]
+    public init(mac: String, up: Bool, addresses: [IPv4Prefix], routes: [RouteSpec]) {
         self.mac = mac
         self.up = up
         self.addresses = addresses
@@ -83,7 +80,7 @@ public struct PodInterfaceState: Sendable, Hashable {
 /// vnet's NAT table. The nftables adapter implements it (`NftablesNAT`).
 public protocol NodeNAT {
     /// Makes the node-level rules right (creating or repairing them); `pods` re-fills the pod set on a rebuild.
-    func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws
+    func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws
     func addPod(_ address: IPv4Address) throws
     /// A missing element is success.
     func removePod(_ address: IPv4Address) throws
@@ -91,20 +88,4 @@ public protocol NodeNAT {
     /// Whether one pod's address is in the pod set (CHECK: one lookup, not a listing).
     func hasPod(_ address: IPv4Address) throws -> Bool
     func snapshot() throws -> NATSnapshot
-}
-
-/// The NAT the node needs.
-public struct NATSettings: Sendable, Hashable {
-    public var table: String
-    public var snatAddress: IPv4Address
-    public var vnetCIDRs: [IPv4Prefix]
-    public var nonMasqueradeCIDRs: [IPv4Prefix]
-    public var snat: Bool
-    public init(table: String, snatAddress: IPv4Address, vnetCIDRs: [IPv4Prefix], nonMasqueradeCIDRs: [IPv4Prefix], snat: Bool) {
-        self.table = table
-        self.snatAddress = snatAddress
-        self.vnetCIDRs = vnetCIDRs
-        self.nonMasqueradeCIDRs = nonMasqueradeCIDRs
-        self.snat = snat
-    }
 }

@@ -54,7 +54,7 @@ struct VNetPlugin: CNIPlugin {
             .init(name: attachment.veth.host.name, mac: attachment.veth.host.mac),
             .init(name: attachment.podIfname, mac: attachment.veth.podMAC, mtu: attachment.mtu, sandbox: attachment.netns),
         ]
-        result.routes += config.routes.map { CNIResult.Route(dst: $0.dst, gw: $0.gw ?? attachment.allocation.gateway) }
+        result.routes += config.routes.map { RouteSpec(dst: $0.dst, gw: $0.gw ?? attachment.allocation.gateway) }
         if let dns = config.dns { result.dns = dns }
         return result
     }

@@ -36,7 +36,7 @@ final class FakeKernel: NodeKernel {
         return VethIdentity(host: LinkIdentity(name: host, index: 2, mac: "02:00:00:00:00:02"), podMAC: "02:00:00:00:00:03")
     }
 
-    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws {
+    func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [RouteSpec], ipv6: Bool) throws {
         try enter("pod-address")
         podAddresses[netns] = address
     }
@@ -66,7 +66,7 @@ final class FakeKernel: NodeKernel {
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
         podAddresses[netns].map {
             PodInterfaceState(mac: "02:00:00:00:00:03", up: true, addresses: [$0],
-                              routes: [PodRoute(dst: IPv4Prefix("0.0.0.0/0")!, gw: IPv4Address("10.240.0.1"))])
+                              routes: [RouteSpec(dst: IPv4Prefix("0.0.0.0/0")!, gw: IPv4Address("10.240.0.1"))])
         }
     }
 
@@ -81,7 +81,7 @@ final class FakeNAT: NodeNAT {
     var podSet = Set<IPv4Address>()
     var failOn: String?
 
-    func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
+    func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws {
         if failOn == "nat" { throw FakeKernel.Failure(description: "nat failed") }
     }
     func addPod(_ address: IPv4Address) throws {

@@ -54,7 +54,7 @@ public final class NetlinkKernel: NodeKernel {
         return try netlink.createVeth(spec)
     }
 
-    public func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [PodRoute], ipv6: Bool) throws {
+    public func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [RouteSpec], ipv6: Bool) throws {
         let namespace = try NetworkNamespace(path: netns)
         let pod = try Netlink(in: namespace)
         let gateway = routes.first { $0.dst.length == 0 }?.gw
@@ -102,7 +102,7 @@ public final class NetlinkKernel: NodeKernel {
         guard let namespace = try? NetworkNamespace(path: netns) else { return nil }
         guard let view = try Netlink(in: namespace).inspectInterface(named: ifname) else { return nil }
         return PodInterfaceState(mac: view.link.mac, up: view.link.adminUp, addresses: view.addresses.map(\.prefix),
-                                 routes: view.routes.map { PodRoute(dst: $0.destination, gw: $0.gateway) })
+                                 routes: view.routes.map { RouteSpec(dst: $0.destination, gw: $0.gateway) })
     }
 
     public func sourceAddress(towards destination: IPv4Address) throws -> IPv4Address? {

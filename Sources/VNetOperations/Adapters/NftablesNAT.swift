@@ -17,14 +17,8 @@ public final class NftablesNAT: NodeNAT {
         return table
     }
 
-    static func config(_ settings: NATSettings) -> NATConfig {
-        NATConfig(tableName: settings.table, snatAddress: settings.snatAddress, vnetCIDRs: settings.vnetCIDRs,
-                  nonMasqueradeCIDRs: settings.nonMasqueradeCIDRs, snat: settings.snat)
-    }
-
-    public func ensure(_ settings: NATSettings, pods: () -> [IPv4Address]) throws {
-        let table = try table(settings.table)
-        let config = Self.config(settings)
+    public func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws {
+        let table = try table(config.tableName)
         guard let recorded = try repair(table, config, pods: pods) else { return }
         // No lock is held here, so another ADD may have added its pod's element to the table this call just
         // replaced, or seen removed as drift, after `recorded` was read. Its endpoint was recorded before
@@ -69,7 +63,7 @@ public final class NftablesNAT: NodeNAT {
     public func snapshot() throws -> NATSnapshot { try table(defaultTable).snapshot() }
 
     /// Problems with the table for `settings`, for vnetctl and the console.
-    public func problems(_ settings: NATSettings) throws -> [String] {
-        try table(settings.table).check(Self.config(settings))
+    public func problems(_ config: NATConfig) throws -> [String] {
+        try table(config.tableName).check(config)
     }
 }
