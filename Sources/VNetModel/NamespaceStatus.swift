@@ -25,7 +25,7 @@ public enum VethWitness: String, Codable, Sendable, Hashable {
     case unknown
 
     /// The witness a node's links give for `hostVeth`.
-    public static func of(_ hostVeth: String?, in links: [String: LinkInfo]) -> VethWitness {
+    public static func of(_ hostVeth: String?, in links: [String: Link]) -> VethWitness {
         guard let hostVeth else { return .unknown }
         guard let link = links[hostVeth] else { return .absent }
         return link.hasPeerInOtherNamespace ? .peerAlive : .unknown

@@ -26,14 +26,14 @@ public struct EndpointView: Codable, Hashable, Sendable {
     public var netns: String
     public var phase: Endpoint.Phase
     /// nil when the host veth is missing from the kernel.
-    public var link: LinkInfo?
+    public var link: Link?
     public var nat: PodNATCounter?
     /// The pod namespace judged from its path and the kernel together (`NamespaceStatus.judge`).
     public var namespace: NamespaceStatus
     public var createdAt: Date
 
     public init(key: AttachmentKey, pod: PodIdentity, address: IPv4Address, hostVeth: String, netns: String,
-                phase: Endpoint.Phase, link: LinkInfo?, nat: PodNATCounter?, namespace: NamespaceStatus, createdAt: Date) {
+                phase: Endpoint.Phase, link: Link?, nat: PodNATCounter?, namespace: NamespaceStatus, createdAt: Date) {
         self.key = key
         self.pod = pod
         self.address = address
@@ -61,7 +61,7 @@ public struct EndpointView: Codable, Hashable, Sendable {
         hostVeth = try values.decode(String.self, forKey: .hostVeth)
         netns = try values.decode(String.self, forKey: .netns)
         phase = try values.decode(Endpoint.Phase.self, forKey: .phase)
-        link = try values.decodeIfPresent(LinkInfo.self, forKey: .link)
+        link = try values.decodeIfPresent(Link.self, forKey: .link)
         nat = try values.decodeIfPresent(PodNATCounter.self, forKey: .nat)
         namespace = try values.decode(NamespaceStatus.self, forKey: .namespace)
         createdAt = try values.decode(Date.self, forKey: .createdAt)
@@ -130,7 +130,7 @@ public struct NodeSnapshot: Codable, Hashable, Sendable {
     public var node: String
     public var network: String
     public var bridge: String
-    public var bridgeLink: LinkInfo?
+    public var bridgeLink: Link?
     public var primaryAddress: IPv4Address?
     public var source: PoolSourceInfo
     public var usage: PoolUsage
@@ -139,16 +139,16 @@ public struct NodeSnapshot: Codable, Hashable, Sendable {
     public var endpoints: [EndpointView]
     /// Leases taken by vnet-ipam alone (no vnet endpoint), e.g. under the reference bridge plugin.
     public var plainLeases: [Lease]
-    public var links: [LinkInfo]
+    public var links: [Link]
     public var nat: NATSnapshot
     public var leaks: [LeakSuspect]
     public var lockHolder: LockHolder?
     public var alerts: [Alert]
     public var stateGeneration: UInt64
 
-    public init(takenAt: Date, node: String, network: String, bridge: String, bridgeLink: LinkInfo?,
+    public init(takenAt: Date, node: String, network: String, bridge: String, bridgeLink: Link?,
                 primaryAddress: IPv4Address?, source: PoolSourceInfo, usage: PoolUsage, subnet: IPv4Prefix?,
-                gateway: IPv4Address?, endpoints: [EndpointView], plainLeases: [Lease], links: [LinkInfo],
+                gateway: IPv4Address?, endpoints: [EndpointView], plainLeases: [Lease], links: [Link],
                 nat: NATSnapshot, leaks: [LeakSuspect], lockHolder: LockHolder?, alerts: [Alert],
                 stateGeneration: UInt64) {
         self.takenAt = takenAt

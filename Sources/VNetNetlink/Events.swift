@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CMnl
+import VNetModel
 import VNetSystem
 
 /// A change the kernel announced on a link or an IPv4 address.

@@ -1,16 +1,7 @@
 import CMnl
 import VNetModel
 
-/// A link's operational state as the kernel reports it (IFLA_OPERSTATE, RFC 2863 states).
-public enum OperState: String, Sendable, Hashable, CaseIterable {
-    case unknown
-    case notPresent = "notpresent"
-    case down
-    case lowerLayerDown = "lowerlayerdown"
-    case testing
-    case dormant
-    case up
-
+extension OperState {
     init(kernel value: UInt8) {
         switch value {
         case vnet_if_oper_notpresent(): self = .notPresent
@@ -24,69 +15,20 @@ public enum OperState: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// A network link (RTM_NEWLINK) as the kernel describes it: the typed value behind `LinkInfo`.
-public struct Link: Sendable, Hashable {
-    public var index: Int32
-    public var name: String
-    /// IFLA_INFO_KIND: "bridge", "veth", "dummy", ... or "" for a physical device and lo.
-    public var kind: String
-    /// The ifindex of the bridge (or bond) this link is a port of.
-    public var masterIndex: Int32?
-    public var operState: OperState
-    /// The kernel's IFF_* flags.
-    public var flags: UInt32
-    public var mtu: Int
-    /// The hardware address as "aa:bb:cc:dd:ee:ff" ("" when the link has none).
-    public var mac: String
-    /// The link group (IFLA_GROUP), 0 by default; vnet puts its veths in one so DEL-all is one request.
-    public var group: UInt32
-    /// 64-bit counters (IFLA_STATS64), when the kernel sent them.
-    public var counters: LinkCounters?
-    /// Hairpin mode of a bridge port (IFLA_BRPORT_MODE), nil when the link is no bridge port.
-    public var hairpin: Bool?
-    /// IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace).
-    public var peerIndex: Int32?
-    /// IFLA_LINK_NETNSID: for a veth whose peer lives in another namespace, that namespace's id here.
-    public var peerNamespaceID: Int32?
-
-    public init(index: Int32, name: String, kind: String = "", masterIndex: Int32? = nil,
-                operState: OperState = .unknown, flags: UInt32 = 0, mtu: Int = 0, mac: String = "",
-                group: UInt32 = 0, counters: LinkCounters? = nil, hairpin: Bool? = nil, peerIndex: Int32? = nil) {
-        self.index = index
-        self.name = name
-        self.kind = kind
-        self.masterIndex = masterIndex
-        self.operState = operState
-        self.flags = flags
-        self.mtu = mtu
-        self.mac = mac
-        self.group = group
-        self.counters = counters
-        self.hairpin = hairpin
-        self.peerIndex = peerIndex
-    }
-
-    /// Administratively up (IFF_UP): what `ip link set up` sets.
-    public var adminUp: Bool { flags & vnet_iff_up() != 0 }
-    /// Carrier present (IFF_LOWER_UP).
-    public var lowerUp: Bool { flags & vnet_iff_lower_up() != 0 }
-    public var promiscuous: Bool { flags & vnet_iff_promisc() != 0 }
-    public var isLoopback: Bool { flags & vnet_iff_loopback() != 0 }
-
-    /// The model's view, with the master's name resolved by the caller (it needs the other links).
-    public func info(masterName: String?) -> LinkInfo {
-        LinkInfo(index: index, name: name, kind: kind, master: masterName, operState: operState.rawValue,
-                 adminUp: adminUp, mtu: mtu, mac: mac, counters: counters ?? LinkCounters(), peerNamespaceID: peerNamespaceID)
-    }
-
-    /// Decodes an RTM_NEWLINK/RTM_DELLINK message; nil when it is not one or is malformed.
+extension Link {
+    /// Decodes an RTM_NEWLINK/RTM_DELLINK message; nil when it is not one or is malformed. The master's name
+    /// is left for the caller, who has the other links.
     init?(_ message: Message) {
         guard message.type == RTM_NEWLINK || message.type == RTM_DELLINK,
               let header = message.header(ifinfomsg.self) else { return nil }
         let attributes = message.attributes(after: ifinfomsg.self)
         guard let name = attributes.string(IFLA_IFNAME) else { return nil }
         self.init(index: header.ifi_index, name: name)
-        flags = header.ifi_flags
+        let flags = header.ifi_flags
+        adminUp = flags & vnet_iff_up() != 0
+        lowerUp = flags & vnet_iff_lower_up() != 0
+        promiscuous = flags & vnet_iff_promisc() != 0
+        isLoopback = flags & vnet_iff_loopback() != 0
         mtu = Int(attributes.u32(IFLA_MTU) ?? 0)
         masterIndex = attributes.i32(IFLA_MASTER).flatMap { $0 > 0 ? $0 : nil }
         operState = attributes.u8(IFLA_OPERSTATE).map(OperState.init(kernel:)) ?? .unknown

@@ -4,10 +4,10 @@ import VNetModel
 extension Netlink {
     /// Every link's 64-bit counters by ifindex, from one RTM_GETSTATS dump.
     ///
-    /// Why beside `linkInfos()`: a full link dump makes the kernel fill ~50 attributes per link (IPv4 and
+    /// Why beside `links()`: a full link dump makes the kernel fill ~50 attributes per link (IPv4 and
     /// IPv6 settings and statistics, bridge port attributes, ...), which was most of the console's refresh
     /// on a 250-pod node; the counters alone are one attribute. Names, masters and states change only with
-    /// a link event, so a caller that listens for those can pair this with a cached `linkInfos()`.
+    /// a link event, so a caller that listens for those can pair this with a cached `links()`.
     public func linkCounters() throws(NetlinkError) -> [Int32: LinkCounters] {
         var header = if_stats_msg()
         header.filter_mask = vnet_ifla_stats_filter_link64()

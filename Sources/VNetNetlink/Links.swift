@@ -77,18 +77,14 @@ extension Netlink {
         }
     }
 
-    /// Every link of the namespace, with counters.
+    /// Every link of the namespace, with counters and masters resolved to names (one dump).
     public func links() throws(NetlinkError) -> [Link] {
-        try dump(RTM_GETLINK, header: Self.linkHeader(), label: RequestLabel(operation: "dump links", object: ""))
+        var all = try dump(RTM_GETLINK, header: Self.linkHeader(), label: RequestLabel(operation: "dump links", object: ""))
             .compactMap(Link.init)
-    }
-
-    /// Every link as the model's `LinkInfo`, masters resolved to names (one dump).
-    public func linkInfos() throws(NetlinkError) -> [LinkInfo] {
-        let all = try links()
         var names: [Int32: String] = [:]
         for link in all { names[link.index] = link.name }
-        return all.map { $0.info(masterName: $0.masterIndex.flatMap { names[$0] }) }
+        for position in all.indices { all[position].master = all[position].masterIndex.flatMap { names[$0] } }
+        return all
     }
 
     /// Applies `changes` to the link named `name`.

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CMnl
+import VNetModel
 import VNetSystem
 
 /// A veth pair to create: the host end stays in the handle's namespace, the peer is born in
@@ -42,15 +43,6 @@ public struct VethSpec: Sendable {
         self.peerMAC = peerMAC
         self.hairpin = hairpin
     }
-}
-
-/// A created veth pair.
-public struct VethPair: Sendable, Hashable {
-    /// The host end as the kernel reports it after creation (ifindex, MAC, master, group).
-    public var host: Link
-    public var peerName: String
-    /// The pod end's MAC, "aa:bb:cc:dd:ee:ff".
-    public var peerMAC: String
 }
 
 extension Netlink {

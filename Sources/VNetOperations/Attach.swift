@@ -10,8 +10,8 @@ import VNetSystem
 
 /// What was plugged in: everything a CNI result lists.
 public struct Attachment: Sendable, Hashable {
-    public var bridge: LinkIdentity
-    public var veth: VethIdentity
+    public var bridge: Link
+    public var veth: VethPair
     public var podIfname: String
     public var netns: String
     public var mtu: Int

@@ -14,7 +14,7 @@ import VNetModel
 /// without --force. An ADD in flight (recorded, no veth yet, within `attachGrace`) is no suspect unless its
 /// namespace is gone.
 public enum LeakDetector {
-    public static func find(state: NetworkState, links: [LinkInfo], bridge: String, now: Date,
+    public static func find(state: NetworkState, links: [Link], bridge: String, now: Date,
                             namespacePath: (String) -> NamespacePath, attachGrace: TimeInterval = Node.attachGrace) -> [LeakSuspect] {
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let linkNames = Set(linkByName.keys)

@@ -14,7 +14,7 @@ import VNetModel
 /// overflow of events, an unreadable monitor) brings the full dump back. So does a set of links that
 /// differs from the cached one, and age (`maximumAge` seconds).
 public final class LinkTable {
-    private var cached: [LinkInfo]?
+    private var cached: [Link]?
     private var takenAt = Date.distantPast
     private var changed = Set<Int32>()
     public let maximumAge: Double
@@ -35,7 +35,7 @@ public final class LinkTable {
         if changed.count > Self.maximumSingleReads { invalidate() }
     }
 
-    func links(from kernel: any NodeKernel, now: Date) throws -> [LinkInfo] {
+    func links(from kernel: any NodeKernel, now: Date) throws -> [Link] {
         if var links = cached, now.timeIntervalSince(takenAt) < maximumAge {
             let counters = try kernel.linkCounters()
             if counters.count == links.count, links.allSatisfy({ counters[$0.index] != nil }) {
@@ -57,7 +57,7 @@ public final class LinkTable {
         return try dump(kernel, now: now)
     }
 
-    private func dump(_ kernel: any NodeKernel, now: Date) throws -> [LinkInfo] {
+    private func dump(_ kernel: any NodeKernel, now: Date) throws -> [Link] {
         let links = try kernel.links()
         cached = links
         changed.removeAll()

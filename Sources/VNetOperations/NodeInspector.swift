@@ -38,7 +38,7 @@ public struct NodeInspector {
             alerts.append(Alert(severity: .critical, message: "\(error)"))
             state = NetworkState(network: node.config.network)
         }
-        let links: [LinkInfo]
+        let links: [Link]
         do { links = try linkTable?.links(from: node.kernel, now: now) ?? node.kernel.links() } catch {
             alerts.append(Alert(severity: .critical, message: "cannot list links: \(error)"))
             links = []

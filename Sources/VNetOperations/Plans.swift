@@ -10,7 +10,7 @@ extension Node {
     /// The exact changes a detach of `key` will make, and the facts to re-check before acting.
     public func planDetach(_ key: AttachmentKey) throws(OperationError) -> ChangePlan {
         let state: NetworkState
-        let links: [LinkInfo]
+        let links: [Link]
         do {
             state = try store.load()
             links = try kernel.links()

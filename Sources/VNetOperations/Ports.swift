@@ -5,10 +5,10 @@ import VNetModel
 public protocol NodeKernel {
     /// Ensures the bridge exists, is up, and the node forwards for its pods (proxy ARP on the bridge so pods
     /// reach a gateway that lives beyond the node; IPv4 forwarding). Idempotent.
-    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity
+    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> Link
     /// Creates a veth pair whose host end joins `bridge` and whose peer is born inside `netns` as `podIfname`.
     /// A host end of that name already there (a retried ADD's own, from an attempt that died) is replaced.
-    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity
+    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethPair
     /// Inside `netns`: the address on `ifname`, the interface and lo up, the routes. Without `ipv6`, `ifname`
     /// gets no IPv6 link-local address (only it: lo keeps ::1).
     func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [RouteSpec], ipv6: Bool) throws
@@ -19,13 +19,13 @@ public protocol NodeKernel {
     /// Deletes a link by name; a missing link is success. Returns whether it existed.
     @discardableResult func deleteLink(named name: String) throws -> Bool
     /// Every link of the node namespace with its counters.
-    func links() throws -> [LinkInfo]
+    func links() throws -> [Link]
     /// Every link's counters by ifindex, without the rest (a much lighter dump than `links()`).
     func linkCounters() throws -> [Int32: LinkCounters]
     /// One link by name (its master resolved to a name), or nil: CHECK asks for two, not for all.
-    func link(named name: String) throws -> LinkInfo?
+    func link(named name: String) throws -> Link?
     /// One link by ifindex (its master resolved to a name), or nil.
-    func link(index: Int32) throws -> LinkInfo?
+    func link(index: Int32) throws -> Link?
     /// The pod-side view for CHECK, or nil when the interface is missing.
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState?
     /// The preferred source address for traffic to `destination`: the node's primary address.
@@ -41,26 +41,6 @@ extension NodeKernel {
     public func namespaceSurvey() -> (String) -> NamespacePath { { namespacePath($0) } }
     /// Whether `path` is a network namespace that can be entered from here.
     public func isNamespaceAlive(_ path: String) -> Bool { namespacePath(path) == .namespace }
-}
-
-public struct LinkIdentity: Sendable, Hashable {
-    public var name: String
-    public var index: Int32
-    public var mac: String
-    public init(name: String, index: Int32, mac: String) {
-        self.name = name
-        self.index = index
-        self.mac = mac
-    }
-}
-
-public struct VethIdentity: Sendable, Hashable {
-    public var host: LinkIdentity
-    public var podMAC: String
-    public init(host: LinkIdentity, podMAC: String) {
-        self.host = host
-        self.podMAC = podMAC
-    }
 }
 
 /// What CHECK reads back from the pod's namespace.

@@ -11,7 +11,7 @@ extension Node {
     /// alive, or cannot be confirmed gone from here, is refused unless `force`.
     public func planReclaim(addresses: [IPv4Address]?, force: Bool, now: Date = Date()) throws(OperationError) -> ChangePlan {
         let state: NetworkState
-        let links: [LinkInfo]
+        let links: [Link]
         do {
             links = try kernel.links()
             state = try store.load()
@@ -148,7 +148,7 @@ extension Node {
 
     /// Why the kernel says `target`'s pod may still be in use, or nil: its namespace alive (unless an ADD
     /// that never finished left it without a veth) or not confirmed gone from here.
-    func podInUse(_ target: PlanTarget, links: [String: LinkInfo]) -> String? {
+    func podInUse(_ target: PlanTarget, links: [String: Link]) -> String? {
         guard let netns = target.netns, !netns.isEmpty else { return nil }
         switch NamespaceStatus.judge(path: kernel.namespacePath(netns), veth: VethWitness.of(target.hostVeth, in: links)) {
         case .gone:

@@ -52,7 +52,7 @@ struct VNetPlugin: CNIPlugin {
         result.interfaces = [
             .init(name: attachment.bridge.name, mac: attachment.bridge.mac),
             .init(name: attachment.veth.host.name, mac: attachment.veth.host.mac),
-            .init(name: attachment.podIfname, mac: attachment.veth.podMAC, mtu: attachment.mtu, sandbox: attachment.netns),
+            .init(name: attachment.podIfname, mac: attachment.veth.peerMAC, mtu: attachment.mtu, sandbox: attachment.netns),
         ]
         result.routes += config.routes.map { RouteSpec(dst: $0.dst, gw: $0.gw ?? attachment.allocation.gateway) }
         if let dns = config.dns { result.dns = dns }

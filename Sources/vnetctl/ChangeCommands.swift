@@ -40,7 +40,7 @@ struct AttachCommand: ParsableCommand {
         if options.json {
             Output.line(Output.json(["address": .string(attachment.allocation.address.description),
                                      "gateway": .string(attachment.allocation.gateway.description),
-                                     "hostVeth": .string(attachment.veth.host.name), "podMAC": .string(attachment.veth.podMAC)]))
+                                     "hostVeth": .string(attachment.veth.host.name), "podMAC": .string(attachment.veth.peerMAC)]))
         } else {
             Output.line("attached \(key): \(attachment.allocation.address) gateway \(attachment.allocation.gateway) via \(attachment.veth.host.name)")
         }

@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         let snapshot = try Context(options).inspector.snapshot()
         if options.json { return Output.line(Output.encode(snapshot)) }
         let u = snapshot.usage
-        Output.line("node       \(snapshot.node)   network \(snapshot.network)   bridge \(snapshot.bridge) (\(snapshot.bridgeLink.map { $0.operState } ?? "absent"))")
+        Output.line("node       \(snapshot.node)   network \(snapshot.network)   bridge \(snapshot.bridge) (\(snapshot.bridgeLink.map { $0.operState.rawValue } ?? "absent"))")
         Output.line("pool       source \(snapshot.source.kind)\(snapshot.source.servedFromCache ? " (cache)" : "")   subnet \(snapshot.subnet?.description ?? "-")   gateway \(snapshot.gateway?.description ?? "-")")
         Output.line("addresses  \(u.used) used, \(u.coolingDown) cooling down, \(u.free) free, \(u.flagged) flagged of \(u.capacity)")
         Output.line("limits     node \(u.used)/\(u.limits.maxPodsPerNode)   vnet \(u.limits.maxPodsPerVNet) pods per VNet")
@@ -68,7 +68,7 @@ struct EndpointsCommand: ParsableCommand {
         if options.json { return Output.line(Output.encode(snapshot.endpoints)) }
         var table = TextTable("CONTAINER", "IFNAME", "POD", "ADDRESS", "VETH", "STATE", "RX", "TX", "SNAT PKTS", "AGE", "NETNS")
         for e in snapshot.endpoints {
-            let state = e.phase == .attaching ? "attaching" : (e.link?.operState ?? "missing")
+            let state = e.phase == .attaching ? "attaching" : (e.link?.operState.rawValue ?? "missing")
             table.add(String(e.key.containerID.prefix(16)), e.key.ifname, e.pod.display, e.address.description, e.hostVeth, state,
                       Units.bytes(e.link?.counters.rxBytes ?? 0), Units.bytes(e.link?.counters.txBytes ?? 0),
                       "\(e.nat?.packets ?? 0)", Units.age(snapshot.takenAt.timeIntervalSince(e.createdAt)),
@@ -93,7 +93,7 @@ struct LinksCommand: ParsableCommand {
         var table = TextTable("NAME", "KIND", "MASTER", "STATE", "MTU", "MAC", "RX", "TX", "DROPS", "NOTE")
         for l in snapshot.links {
             let note = l.kind == "veth" && !owned.contains(l.name) ? "no endpoint" : ""
-            table.add(l.name, l.kind, l.master ?? "-", l.operState, "\(l.mtu)", l.mac, Units.bytes(l.counters.rxBytes),
+            table.add(l.name, l.kind, l.master ?? "-", l.operState.rawValue, "\(l.mtu)", l.mac, Units.bytes(l.counters.rxBytes),
                       Units.bytes(l.counters.txBytes), "\(l.counters.rxDropped + l.counters.txDropped)", note)
         }
         Output.line(table.rendered)

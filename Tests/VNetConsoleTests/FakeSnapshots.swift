@@ -42,9 +42,9 @@ enum FakeSnapshots {
 
     /// `scale` multiplies every counter (the earlier snapshot uses a smaller one).
     static func link(_ index: Int32, _ name: String, kind: String, master: String?, bytes: UInt64, scale: Double,
-                     state: String = "up") -> LinkInfo {
+                     state: OperState = .up) -> Link {
         let b = UInt64(Double(bytes) * scale)
-        return LinkInfo(index: index, name: name, kind: kind, master: master, operState: state, adminUp: true, mtu: 1500,
+        return Link(index: index, name: name, kind: kind, master: master, operState: state, adminUp: true, mtu: 1500,
                         mac: String(format: "02:00:0a:f0:00:%02x", index),
                         counters: LinkCounters(rxBytes: b, txBytes: b / 2, rxPackets: b / 1000, txPackets: b / 2000,
                                                rxDropped: index == 13 ? 3 : 0))
@@ -64,7 +64,7 @@ enum FakeSnapshots {
         let bridge = link(3, "vnet0", kind: "bridge", master: nil, bytes: 60_000_000, scale: scale)
         var links = [link(2, "eth0", kind: "", master: nil, bytes: 900_000_000, scale: scale), bridge]
         links += endpoints.compactMap(\.link)
-        links.append(link(99, "vn0badc0ffee01", kind: "veth", master: "vnet0", bytes: 0, scale: scale, state: "down"))
+        links.append(link(99, "vn0badc0ffee01", kind: "veth", master: "vnet0", bytes: 0, scale: scale, state: .down))
         let rules = [
             NATRuleCounter(chain: "postrouting", handle: 4, comment: "accept traffic to VNet ranges 10.240.0.0/16",
                            packets: UInt64(40_000 * scale), bytes: UInt64(30_000_000 * scale)),

@@ -85,12 +85,12 @@ final class LinkTests: NamespacedTestCase {
         XCTAssertEqual(mac[0] & 0x03, 0x02, "unicast, locally administered")
 
         // Our own dump agrees, with the master resolved to its name.
-        let infos = try netlink.linkInfos()
+        let infos = try netlink.links()
         let info = try XCTUnwrap(infos.first { $0.name == host })
         XCTAssertEqual(info.master, "vnet0")
         XCTAssertEqual(info.kind, "veth")
         XCTAssertEqual(info.mac, shownHost["address"] as? String)
-        XCTAssertEqual(info.operState, (shownHost["operstate"] as? String)?.lowercased())
+        XCTAssertEqual(info.operState.rawValue, (shownHost["operstate"] as? String)?.lowercased())
         // The peer lives in another namespace, which the kernel names by its id here: the witness that the
         // pod's namespace is alive, whatever its path shows from another mount namespace.
         XCTAssertEqual(info.peerNamespaceID.map(Int.init), shownHost["link_netnsid"] as? Int)
@@ -103,7 +103,7 @@ final class LinkTests: NamespacedTestCase {
         // The counters-only dump covers the same links with the same counters.
         let counters = try netlink.linkCounters()
         XCTAssertEqual(Set(counters.keys), Set(infos.map(\.index)))
-        XCTAssertEqual(counters[info.index]?.txPackets, try netlink.linkInfos().first { $0.name == host }?.counters.txPackets)
+        XCTAssertEqual(counters[info.index]?.txPackets, try netlink.links().first { $0.name == host }?.counters.txPackets)
     }
 
     func testDeletingTheHostEndRemovesThePeer() throws {

@@ -109,7 +109,7 @@ final class MessageTests: XCTestCase {
             try writer.put(IFLA_IFNAME, string: "x")
         }
         let link = try XCTUnwrap(Link(try XCTUnwrap(Message(bytes: longBytes))))
-        XCTAssertEqual(link.counters?.rxBytes, 9)
+        XCTAssertEqual(link.counters.rxBytes, 9)
         XCTAssertEqual(link.name, "x")
     }
 

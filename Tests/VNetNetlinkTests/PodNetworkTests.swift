@@ -62,9 +62,9 @@ final class PodNetworkTests: NamespacedTestCase {
         XCTAssertGreaterThan(after.rxPackets, before.rxPackets, "echo requests arrive on the host end")
         XCTAssertGreaterThan(after.txPackets, before.txPackets, "echo replies leave by it")
         XCTAssertGreaterThan(after.rxBytes, before.rxBytes)
-        let info = try XCTUnwrap(try netlink.linkInfos().first { $0.name == pair.host.name })
+        let info = try XCTUnwrap(try netlink.links().first { $0.name == pair.host.name })
         XCTAssertGreaterThanOrEqual(info.counters.rxPackets, after.rxPackets)
-        XCTAssertEqual(info.operState, "up")
+        XCTAssertEqual(info.operState, .up)
     }
 
     func testAnInterfaceWithoutIPv6LinkLocalGetsNoneAndLoopbackKeepsItsOwn() throws {

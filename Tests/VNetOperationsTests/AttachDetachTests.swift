@@ -98,7 +98,7 @@ final class AttachDetachTests: XCTestCase {
         let b = AttachmentKey(containerID: "b", ifname: "eth0")
         _ = try node.attach(AttachRequest(key: a, netns: "/ns/a"))
         _ = try node.attach(AttachRequest(key: b, netns: "/ns/b"))
-        kernel.linkTable["vnstale"] = LinkInfo(index: 99, name: "vnstale", kind: "veth", master: "vnet0", operState: "up",
+        kernel.linkTable["vnstale"] = Link(index: 99, name: "vnstale", kind: "veth", master: "vnet0", operState: .up,
                                            adminUp: true, mtu: 1500, mac: "", counters: LinkCounters())
         let report = try node.collectGarbage(valid: [a])
         XCTAssertEqual(report.detached, [b])
@@ -139,7 +139,7 @@ final class AttachDetachTests: XCTestCase {
         state.leases = [Lease(key: gone, address: IPv4Address("10.240.1.10")!, netns: "/ns/gone", createdAt: now, owner: "vnet")]
         state.endpoints = [Endpoint(key: gone, phase: .ready, address: IPv4Prefix("10.240.1.10/16")!, gateway: IPv4Address("10.240.0.1")!,
                                     hostVeth: "vnaaaa", netns: "/ns/gone", bridge: "vnet0", pod: PodIdentity(), createdAt: now)]
-        let stale = LinkInfo(index: 3, name: "vnbbbb", kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
+        let stale = Link(index: 3, name: "vnbbbb", kind: "veth", master: "vnet0", operState: .up, adminUp: true, mtu: 1500,
                              mac: "", counters: LinkCounters())
         let suspects = LeakDetector.find(state: state, links: [stale], bridge: "vnet0", now: now, namespacePath: { _ in .missing })
         XCTAssertEqual(suspects.count, 2)
@@ -157,9 +157,9 @@ final class AttachDetachTests: XCTestCase {
         state.leases = [Lease(key: key, address: IPv4Address("10.240.1.10")!, netns: "/ns/p", createdAt: now.addingTimeInterval(-600), owner: "vnet")]
         state.endpoints = [Endpoint(key: key, phase: .ready, address: IPv4Prefix("10.240.1.10/16")!, gateway: IPv4Address("10.240.0.1")!,
                                     hostVeth: "vnpppp", netns: "/ns/p", bridge: "vnet0", pod: PodIdentity(), createdAt: now.addingTimeInterval(-600))]
-        let veth = LinkInfo(index: 3, name: "vnpppp", kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
+        let veth = Link(index: 3, name: "vnpppp", kind: "veth", master: "vnet0", operState: .up, adminUp: true, mtu: 1500,
                             mac: "", counters: LinkCounters(), peerNamespaceID: 4)
-        func evidence(path: NamespacePath, links: [LinkInfo]) -> [[LeakEvidence]] {
+        func evidence(path: NamespacePath, links: [Link]) -> [[LeakEvidence]] {
             LeakDetector.find(state: state, links: links, bridge: "vnet0", now: now, namespacePath: { _ in path }).map(\.evidence)
         }
         XCTAssertEqual(evidence(path: .notNamespace, links: [veth]), [], "alive: its veth's peer lives")

@@ -5,7 +5,7 @@ import VNetModel
 /// An in-memory kernel for testing the operations' ordering and rollback. The real kernel is exercised by
 /// the netlink tests and the end-to-end suite; this one records calls and can fail any of them.
 final class FakeKernel: NodeKernel {
-    var linkTable: [String: LinkInfo] = [:]
+    var linkTable: [String: Link] = [:]
     var hostRoutes = Set<IPv4Address>()
     var podAddresses: [String: IPv4Prefix] = [:]
     var aliveNamespaces = Set<String>()
@@ -22,18 +22,18 @@ final class FakeKernel: NodeKernel {
         if failOn == name { throw Failure(description: "\(name) failed (errno \(EPERM))") }
     }
 
-    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity {
+    func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> Link {
         try enter("bridge")
-        linkTable[name] = LinkInfo(index: 1, name: name, kind: "bridge", master: nil, operState: "up", adminUp: true, mtu: mtu,
+        linkTable[name] = Link(index: 1, name: name, kind: "bridge", master: nil, operState: .up, adminUp: true, mtu: mtu,
                                mac: "02:00:00:00:00:01", counters: LinkCounters())
-        return LinkIdentity(name: name, index: 1, mac: "02:00:00:00:00:01")
+        return Link(index: 1, name: name, mac: "02:00:00:00:00:01")
     }
 
-    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity {
+    func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethPair {
         try enter("veth")
-        linkTable[host] = LinkInfo(index: Int32(linkTable.count + 2), name: host, kind: "veth", master: bridge, operState: "up",
+        linkTable[host] = Link(index: Int32(linkTable.count + 2), name: host, kind: "veth", master: bridge, operState: .up,
                                adminUp: true, mtu: mtu, mac: "02:00:00:00:00:02", counters: LinkCounters(), peerNamespaceID: 0)
-        return VethIdentity(host: LinkIdentity(name: host, index: 2, mac: "02:00:00:00:00:02"), podMAC: "02:00:00:00:00:03")
+        return VethPair(host: Link(index: 2, name: host, mac: "02:00:00:00:00:02"), peerName: podIfname, peerMAC: "02:00:00:00:00:03")
     }
 
     func configurePod(netns: String, ifname: String, address: IPv4Prefix, routes: [RouteSpec], ipv6: Bool) throws {
@@ -50,7 +50,7 @@ final class FakeKernel: NodeKernel {
 
     func deleteLink(named name: String) throws -> Bool { linkTable.removeValue(forKey: name) != nil }
 
-    func links() throws -> [LinkInfo] {
+    func links() throws -> [Link] {
         linkDumps += 1
         return Array(linkTable.values)
     }
@@ -59,9 +59,9 @@ final class FakeKernel: NodeKernel {
         Dictionary(linkTable.values.map { ($0.index, $0.counters) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func link(named name: String) throws -> LinkInfo? { linkTable[name] }
+    func link(named name: String) throws -> Link? { linkTable[name] }
 
-    func link(index: Int32) throws -> LinkInfo? { linkTable.values.first { $0.index == index } }
+    func link(index: Int32) throws -> Link? { linkTable.values.first { $0.index == index } }
 
     func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
         podAddresses[netns].map {

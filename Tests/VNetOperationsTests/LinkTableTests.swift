@@ -5,8 +5,8 @@ import VNetModel
 /// Between link events the console reads counters only; anything that may have changed a link brings the
 /// full dump back.
 final class LinkTableTests: XCTestCase {
-    func veth(_ index: Int32, _ name: String, rx: UInt64) -> LinkInfo {
-        LinkInfo(index: index, name: name, kind: "veth", master: "vnet0", operState: "up", adminUp: true, mtu: 1500,
+    func veth(_ index: Int32, _ name: String, rx: UInt64) -> Link {
+        Link(index: index, name: name, kind: "veth", master: "vnet0", operState: .up, adminUp: true, mtu: 1500,
                  mac: "", counters: LinkCounters(rxBytes: rx))
     }
 
@@ -27,11 +27,11 @@ final class LinkTableTests: XCTestCase {
         XCTAssertEqual(try table.links(from: kernel, now: start + 2).count, 3, "a new link is seen")
         XCTAssertEqual(kernel.linkDumps, 2)
 
-        kernel.linkTable["a"]?.operState = "down"
-        XCTAssertEqual(try table.links(from: kernel, now: start + 3).first { $0.name == "a" }?.operState, "up",
+        kernel.linkTable["a"]?.operState = .down
+        XCTAssertEqual(try table.links(from: kernel, now: start + 3).first { $0.name == "a" }?.operState, .up,
                        "without an event the cached state stands")
         table.linkChanged(index: 2)
-        XCTAssertEqual(try table.links(from: kernel, now: start + 3).first { $0.name == "a" }?.operState, "down")
+        XCTAssertEqual(try table.links(from: kernel, now: start + 3).first { $0.name == "a" }?.operState, .down)
         XCTAssertEqual(kernel.linkDumps, 2, "a link event has that link read again, not all of them")
 
         table.invalidate()

@@ -37,7 +37,7 @@ enum EndpointHealth {
         }
         guard let link = endpoint.link else { return ("no veth", .bad) }
         if endpoint.phase == .attaching { return ("attaching", .warn) }
-        if !link.adminUp || link.operState == "down" || link.operState == "lowerlayerdown" { return ("down", .warn) }
+        if !link.adminUp || link.operState == .down || link.operState == .lowerLayerDown { return ("down", .warn) }
         return ("ok", .good)
     }
 }

@@ -61,7 +61,7 @@ public struct SnapshotRates: Sendable {
         }
         var seen = Set<String>(minimumCapacity: current.links.count + current.endpoints.count + 1)
         links.reserveCapacity(current.links.count + 1)
-        func measure(_ link: LinkInfo) {
+        func measure(_ link: Link) {
             guard seen.insert(link.name).inserted, let old = oldLinks[link.name], old.index == link.index else { return }
             let a = old.counters, b = link.counters
             guard let rx = CounterDelta(packets: (a.rxPackets, b.rxPackets), bytes: (a.rxBytes, b.rxBytes), seconds: dt),

@@ -55,8 +55,8 @@ enum EndpointDetailScreen {
 
         stage("host veth \(e.hostVeth)", role: e.link == nil ? .bad : .title)
         if let link = e.link {
-            put("ifindex \(link.index)  \(link.operState)  mtu \(link.mtu)  mac \(link.mac)",
-                role: link.operState == "up" ? .normal : .warn)
+            put("ifindex \(link.index)  \(link.operState.rawValue)  mtu \(link.mtu)  mac \(link.mac)",
+                role: link.operState == .up ? .normal : .warn)
             let d = data.rates.link(link.name)
             let c = link.counters
             let rx = "rx \(Format.bytes(c.rxBytes)) \(Format.count(c.rxPackets)) pkts \(delta(d?.rx))"
@@ -71,7 +71,7 @@ enum EndpointDetailScreen {
                 ? data.snapshot.bridgeLink : data.snapshot.links.first { $0.name == bridgeName }
             stage("bridge \(bridgeName)", role: link.master == data.snapshot.bridge ? .title : .bad)
             if let bridge {
-                put("port of \(bridge.name) (bridge \(bridge.operState), mtu \(bridge.mtu))")
+                put("port of \(bridge.name) (bridge \(bridge.operState.rawValue), mtu \(bridge.mtu))")
             } else if link.master == nil {
                 put("the veth is not attached to any bridge", role: .bad)
             } else {

@@ -2,7 +2,7 @@ import VNetModel
 
 /// One link on the Links screen, with the pod that owns it (if any).
 struct LinkRow {
-    var link: LinkInfo
+    var link: Link
     var owner: EndpointView?
     /// The owning pod's name, "no endpoint" for an orphan veth, "-" otherwise.
     var ownerName: String
@@ -29,9 +29,9 @@ enum LinksScreen: ListScreen {
     static var columns: [TableColumn<LinkRow>] {
         [
             TableColumn("NAME", width: 15, text: { $0.link.name }, sort: { .text($0.link.name) }),
-            TableColumn("STATE", width: 8, text: { $0.link.operState },
-                        role: { $0.link.operState == "up" ? .good : ($0.link.operState == "unknown" ? .dim : .warn) },
-                        sort: { .text($0.link.operState) }),
+            TableColumn("STATE", width: 8, text: { $0.link.operState.rawValue },
+                        role: { $0.link.operState == .up ? .good : ($0.link.operState == .unknown ? .dim : .warn) },
+                        sort: { .text($0.link.operState.rawValue) }),
             TableColumn("OWNER", width: 12, flexible: true, maxWidth: 40,
                         text: { $0.ownerName },
                         role: { $0.orphan ? .warn : nil },
@@ -62,7 +62,7 @@ enum LinksScreen: ListScreen {
     static func id(_ row: LinkRow) -> String { row.link.name }
 
     static func searchText(_ row: LinkRow) -> String {
-        "\(row.link.name) \(row.link.kind) \(row.link.operState) \(row.ownerName)\(row.orphan ? " orphan" : "")"
+        "\(row.link.name) \(row.link.kind) \(row.link.operState.rawValue) \(row.ownerName)\(row.orphan ? " orphan" : "")"
     }
 
     static var emptyMessage: String { "no links reported" }

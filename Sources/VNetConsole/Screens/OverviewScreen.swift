@@ -137,8 +137,8 @@ enum OverviewScreen {
         let s = data.snapshot
         guard let bridge = s.bridgeLink else { return "\(s.bridge) missing" }
         let ports = s.links.filter { $0.master == bridge.name }
-        let up = ports.filter { $0.operState == "up" }.count
-        var text = "\(bridge.name) \(bridge.operState)  mtu \(bridge.mtu)  ports \(ports.count) (\(up) up)"
+        let up = ports.filter { $0.operState == .up }.count
+        var text = "\(bridge.name) \(bridge.operState.rawValue)  mtu \(bridge.mtu)  ports \(ports.count) (\(up) up)"
         if let d = data.rates.link(bridge.name) {
             text += "  rx \(Format.rate(d.rx.bytesPerSecond)) tx \(Format.rate(d.tx.bytesPerSecond))"
         }
@@ -149,7 +149,7 @@ enum OverviewScreen {
 
     static func bridgeRole(_ s: NodeSnapshot) -> StyleRole {
         guard let bridge = s.bridgeLink else { return .bad }
-        if !bridge.adminUp || bridge.operState == "down" { return .bad }
-        return bridge.operState == "up" ? .good : .warn
+        if !bridge.adminUp || bridge.operState == .down { return .bad }
+        return bridge.operState == .up ? .good : .warn
     }
 }

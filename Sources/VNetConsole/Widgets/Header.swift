@@ -27,7 +27,7 @@ struct Header {
 
         var facts = ""
         if let s = data?.snapshot {
-            let bridgeState = s.bridgeLink?.operState ?? "missing"
+            let bridgeState = s.bridgeLink?.operState.rawValue ?? "missing"
             facts = "  node \(s.node)  bridge \(s.bridge) \(bridgeState)  network \(s.network)"
         }
         // The program's name goes first when there is room; the node's facts matter more.

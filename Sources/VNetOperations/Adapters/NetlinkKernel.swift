@@ -17,15 +17,15 @@ public final class NetlinkKernel: NodeKernel {
 
     public init() throws { netlink = try Netlink() }
 
-    public func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> LinkIdentity {
+    public func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> Link {
         let bridge = try netlink.ensureBridge(BridgeSpec(name: name, mtu: mtu, promiscuous: promiscuous))
         try Sysctl.ensure(.ipv4Forward, "1")
         try Sysctl.ensure(.proxyARP(name), "1")
         try Sysctl.ensure(Sysctl.Key("net/ipv4/neigh/\(name)/proxy_delay"), "0")
-        return LinkIdentity(name: bridge.name, index: bridge.index, mac: bridge.mac)
+        return bridge
     }
 
-    public func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethIdentity {
+    public func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethPair {
         let namespace = try NetworkNamespace(path: netns)
         guard let master = try netlink.link(named: bridge) else {
             throw NetlinkError(operation: "create veth", object: host, errno: ENODEV, detail: "bridge \(bridge) is missing")
@@ -39,7 +39,7 @@ public final class NetlinkKernel: NodeKernel {
         // Written before the pod's end is up (the carrier is off until then, and with it IPv6's setup).
         // Best effort: a kernel without IPv6 has no such setting, and nothing depends on it.
         try? Sysctl.write(.disableIPv6(host), "1")
-        return VethIdentity(host: LinkIdentity(name: pair.host.name, index: pair.host.index, mac: pair.host.mac), podMAC: pair.peerMAC)
+        return pair
     }
 
     /// Creates the pair, or when the host end's name is taken, deletes that link and creates it again.
@@ -85,17 +85,19 @@ public final class NetlinkKernel: NodeKernel {
     @discardableResult
     public func deleteLink(named name: String) throws -> Bool { try netlink.deleteLinkWithoutAwaitingFree(named: name) }
 
-    public func links() throws -> [LinkInfo] { try netlink.linkInfos() }
+    public func links() throws -> [Link] { try netlink.links() }
 
     public func linkCounters() throws -> [Int32: LinkCounters] { try netlink.linkCounters() }
 
-    public func link(named name: String) throws -> LinkInfo? { try netlink.link(named: name).map(info) }
+    public func link(named name: String) throws -> Link? { try netlink.link(named: name).map(withMaster) }
 
-    public func link(index: Int32) throws -> LinkInfo? { try netlink.link(index: index).map(info) }
+    public func link(index: Int32) throws -> Link? { try netlink.link(index: index).map(withMaster) }
 
-    /// One link as the model sees it, its master's index resolved to a name with one more request.
-    private func info(_ link: Link) throws -> LinkInfo {
-        link.info(masterName: try link.masterIndex.flatMap { master in try netlink.link(index: master)?.name })
+    /// One link with its master's index resolved to a name, with one more request.
+    private func withMaster(_ link: Link) throws -> Link {
+        var link = link
+        link.master = try link.masterIndex.flatMap { master in try netlink.link(index: master)?.name }
+        return link
     }
 
     public func inspectPod(netns: String, ifname: String) throws -> PodInterfaceState? {
