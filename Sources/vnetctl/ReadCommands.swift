@@ -70,8 +70,8 @@ struct EndpointsCommand: ParsableCommand {
         for e in snapshot.endpoints {
             let state = e.phase == .attaching ? "attaching" : (e.link?.operState.rawValue ?? "missing")
             table.add(String(e.key.containerID.prefix(16)), e.key.ifname, e.pod.display, e.address.description, e.hostVeth, state,
-                      Units.bytes(e.link?.counters.rxBytes ?? 0), Units.bytes(e.link?.counters.txBytes ?? 0),
-                      "\(e.nat?.packets ?? 0)", Units.age(snapshot.takenAt.timeIntervalSince(e.createdAt)),
+                      Format.bytes(e.link?.counters.rxBytes ?? 0), Format.bytes(e.link?.counters.txBytes ?? 0),
+                      "\(e.nat?.packets ?? 0)", Format.age(snapshot.takenAt.timeIntervalSince(e.createdAt)),
                       e.netns + (e.namespace == .alive ? "" : " (\(e.namespace.rawValue))"))
         }
         Output.line(table.rendered)
@@ -93,8 +93,8 @@ struct LinksCommand: ParsableCommand {
         var table = TextTable("NAME", "KIND", "MASTER", "STATE", "MTU", "MAC", "RX", "TX", "DROPS", "NOTE")
         for l in snapshot.links {
             let note = l.kind == "veth" && !owned.contains(l.name) ? "no endpoint" : ""
-            table.add(l.name, l.kind, l.master ?? "-", l.operState.rawValue, "\(l.mtu)", l.mac, Units.bytes(l.counters.rxBytes),
-                      Units.bytes(l.counters.txBytes), "\(l.counters.rxDropped + l.counters.txDropped)", note)
+            table.add(l.name, l.kind, l.master ?? "-", l.operState.rawValue, "\(l.mtu)", l.mac, Format.bytes(l.counters.rxBytes),
+                      Format.bytes(l.counters.txBytes), "\(l.counters.rxDropped + l.counters.txDropped)", note)
         }
         Output.line(table.rendered)
     }
@@ -111,14 +111,14 @@ struct NATCommand: ParsableCommand {
         guard snapshot.nat.present else { return Output.line("NAT table \(snapshot.network) is absent") }
         Output.line("snat to \(snapshot.nat.snatAddress?.description ?? "-")")
         var rules = TextTable("CHAIN", "HANDLE", "PACKETS", "BYTES", "RULE")
-        for r in snapshot.nat.rules { rules.add(r.chain, "\(r.handle)", "\(r.packets)", Units.bytes(r.bytes), r.comment) }
+        for r in snapshot.nat.rules { rules.add(r.chain, "\(r.handle)", "\(r.packets)", Format.bytes(r.bytes), r.comment) }
         Output.line(rules.rendered)
         let byAddress = Dictionary(snapshot.endpoints.map { ($0.address, $0.pod.display) }, uniquingKeysWith: { a, _ in a })
         var pods = TextTable("POD ADDRESS", "POD", "PACKETS", "BYTES")
-        for p in snapshot.nat.perPod { pods.add(p.address.description, byAddress[p.address] ?? "-", "\(p.packets)", Units.bytes(p.bytes)) }
+        for p in snapshot.nat.perPod { pods.add(p.address.description, byAddress[p.address] ?? "-", "\(p.packets)", Format.bytes(p.bytes)) }
         let totalPackets = snapshot.nat.perPod.reduce(0) { $0 + $1.packets }
         let totalBytes = snapshot.nat.perPod.reduce(0) { $0 + $1.bytes }
-        pods.add("total", "", "\(totalPackets)", Units.bytes(totalBytes))
+        pods.add("total", "", "\(totalPackets)", Format.bytes(totalBytes))
         Output.line("\n" + pods.rendered)
     }
 }

@@ -1,3 +1,4 @@
+import VNetModel
 import Foundation
 import XCTest
 @testable import VNetConsole

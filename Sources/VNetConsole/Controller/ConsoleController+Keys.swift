@@ -1,3 +1,5 @@
+import VNetModel
+
 /// Keys outside dialogs: navigation, screens, filter, sort, marks, pause and interval.
 extension ConsoleController {
     /// Applies one key. Dialogs and the form take keys first, then filter typing, then the screen.

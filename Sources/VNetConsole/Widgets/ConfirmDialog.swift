@@ -1,3 +1,5 @@
+import VNetModel
+
 /// The box that shows a plan and asks for explicit confirmation. Cancel is first and focused when it
 /// opens; applying takes a deliberate move to Apply and Enter.
 struct ConfirmDialog {
@@ -56,5 +58,9 @@ struct ConfirmDialog {
 }
 
 extension String {
-    func padding(to width: Int) -> String { Format.padRight(self, width) }
+    /// Left-justified in `width` columns (not cut: callers size columns).
+    func padding(to width: Int) -> String {
+        let w = Frame.displayWidth(self)
+        return w >= width ? self : self + String(repeating: " ", count: width - w)
+    }
 }

@@ -1,3 +1,5 @@
+import VNetModel
+
 /// The line above the hints: the last action's result or error, otherwise a quiet "ready".
 struct StatusLine {
     var message: StatusMessage?

@@ -3,10 +3,10 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import VNetModel
 
-/// Short, fixed-width renderings of numbers, sizes, rates and times for table cells. Times are UTC
-/// ("12:00:05Z") so frames do not depend on the machine's zone and match logs and `--json`.
+/// Short, fixed-width renderings of numbers, sizes, rates and times, for the console's cells and vnetctl's
+/// tables alike, so both say the same thing the same way. Times are UTC ("12:00:05Z") so output does not
+/// depend on the machine's zone and matches logs and `--json`.
 public enum Format {
     /// Bytes in 1024 steps, at most 5 characters: "512B", "1.5K", "12K", "340K", "1.2M", "15G".
     public static func bytes(_ value: UInt64) -> String { scaled(Double(value), unit: "B", base: 1024) }
@@ -65,12 +65,6 @@ public enum Format {
     /// An attachment with its container ID cut to 12 characters, as container runtimes show it.
     public static func shortKey(_ key: AttachmentKey) -> String {
         "\(key.containerID.prefix(12))/\(key.ifname)"
-    }
-
-    /// Left-justified in `width` columns (cut with no marker: callers size columns).
-    public static func padRight(_ text: String, _ width: Int) -> String {
-        let w = Frame.displayWidth(text)
-        return w >= width ? text : text + String(repeating: " ", count: width - w)
     }
 
     private static func scaled(_ value: Double, unit: String, base: Double, small: String = "K") -> String {
