@@ -67,22 +67,21 @@ extension ConsoleController {
         }
     }
 
-    func handleConfirm(_ key: Key, _ confirm: ConfirmState) {
+    /// Runs a command of the confirmation dialog's table.
+    func handleConfirm(_ command: ConfirmCommand, _ confirm: ConfirmState) {
         var c = confirm
-        switch key {
-        case .tab, .backTab, .left, .right, .character("h"), .character("l"):
+        switch command {
+        case .switchFocus:
             c.focus = c.focus == .cancel ? .apply : .cancel
-        case .up, .character("k"):
+        case .scrollUp:
             c.scroll = max(0, c.scroll - 1)
-        case .down, .character("j"):
+        case .scrollDown:
             c.scroll += 1
-        case .escape, .character("n"), .character("q"):
+        case .cancel:
             cancelConfirm()
             return
-        case .enter:
+        case .choose:
             if c.focus == .apply { apply(c.plan) } else { cancelConfirm() }
-            return
-        default:
             return
         }
         state.overlays[state.overlays.count - 1] = .confirm(c)
@@ -114,26 +113,27 @@ extension ConsoleController {
         if lastError == nil { state.status = status }
     }
 
-    func handleForm(_ key: Key, _ form: AttachFormState) {
+    /// Runs a command of the attach form's table.
+    func handleForm(_ command: FormCommand, _ form: AttachFormState) {
         var f = form
         let fields = AttachFormState.Field.allCases
-        switch key {
-        case .escape:
+        switch command {
+        case .cancel:
             state.overlays.removeLast()
             setStatus("attach cancelled", .info)
             return
-        case .tab, .down:
+        case .nextField:
             f.focus = fields[(f.focus.rawValue + 1) % fields.count]
-        case .backTab, .up:
+        case .previousField:
             f.focus = fields[(f.focus.rawValue + fields.count - 1) % fields.count]
-        case .backspace, .delete:
+        case .erase:
             if !f[f.focus].isEmpty { f[f.focus].removeLast() }
-        case .control("u"):
+        case .clearField:
             f[f.focus] = ""
-        case .character(let c):
+        case .type(let c):
             f[f.focus].unicodeScalars.append(c)
             f.error = nil
-        case .enter:
+        case .submit:
             switch f.request() {
             case .failure(let error):
                 f.error = error.message
@@ -149,8 +149,6 @@ extension ConsoleController {
                     f.error = "cannot plan: \(error)"
                 }
             }
-        default:
-            return
         }
         state.overlays[state.overlays.count - 1] = .attach(f)
     }

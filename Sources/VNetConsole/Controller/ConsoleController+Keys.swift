@@ -1,82 +1,77 @@
 import VNetModel
 
-/// Keys outside dialogs: navigation, screens, filter, sort, marks, pause and interval.
+/// Keys: each is looked up in the key table of the current mode and runs the command found there, so the
+/// controller does nothing a table (and with it help and the hint bar) does not say.
 extension ConsoleController {
-    /// Applies one key. Dialogs and the form take keys first, then filter typing, then the screen.
-    public func handle(_ key: Key) {
-        if key == .control("l") {
-            needsFullRedraw = true
-            return
-        }
+    /// Which key table is live: a dialog's first, then the filter line's, then the screens'.
+    enum KeyMode {
+        case confirm(ConfirmState)
+        case form(AttachFormState)
+        case filter
+        case screens
+    }
+
+    var keyMode: KeyMode {
         switch state.topOverlay {
-        case .confirm(let confirm)?:
-            handleConfirm(key, confirm)
-            return
-        case .attach(let form)?:
-            handleForm(key, form)
-            return
-        default:
-            break
+        case .confirm(let confirm)?: return .confirm(confirm)
+        case .attach(let form)?: return .form(form)
+        default: return state.editingFilter ? .filter : .screens
         }
-        if state.editingFilter {
-            handleFilterKey(key)
+    }
+
+    /// Applies one key. Ctrl-L redraws in every mode, dialogs and filter typing included; any other key
+    /// means what the live mode's table says, or nothing.
+    public func handle(_ key: Key) {
+        if KeyTables.screens.command(for: key) == .redraw {
+            perform(.redraw)
             return
         }
-        switch key {
-        case .character("q"), .function(10):
-            state.quit = true
-        case .character("?"), .function(1):
+        switch keyMode {
+        case .confirm(let confirm):
+            if let command = KeyTables.confirm.command(for: key) { handleConfirm(command, confirm) }
+        case .form(let form):
+            if let command = KeyTables.form.command(for: key) { handleForm(command, form) }
+        case .filter:
+            if let command = KeyTables.filter.command(for: key) { handleFilter(command) }
+        case .screens:
+            if let command = KeyTables.screens.command(for: key) { perform(command) }
+        }
+    }
+
+    /// Runs a command of the screens' table.
+    func perform(_ command: ConsoleCommand) {
+        switch command {
+        case .toggleHelp:
             if state.topOverlay == .help { state.overlays.removeLast() } else { state.overlays.append(.help) }
-        case .escape:
-            back()
-        case .tab:
-            show(state.screen.next())
-        case .backTab:
-            show(state.screen.next(forward: false))
-        case .character(let c) where ("1"..."5").contains(c):
-            if let screen = ScreenID(rawValue: Int(c.value) - 0x30) { show(screen) }
-        case .up, .character("k"):
-            moveSelection(by: -1)
-        case .down, .character("j"):
-            moveSelection(by: 1)
-        case .pageUp:
-            moveSelection(by: -pageRows)
-        case .pageDown:
-            moveSelection(by: pageRows)
-        case .home, .character("g"):
-            moveSelection(toEnd: false)
-        case .end, .character("G"):
-            moveSelection(toEnd: true)
-        case .enter:
-            openDetail()
-        case .character("/"):
-            startFilter()
-        case .character("s"):
-            if state.overlays.isEmpty { cycleSort() }
-        case .character("S"):
-            if state.overlays.isEmpty { reverseSort() }
-        case .character(" "):
-            toggleMark()
-        case .character("a"):
-            beginAttach()
-        case .character("d"):
-            beginDetach()
-        case .character("r"):
-            beginReclaim()
-        case .character("p"):
-            state.paused.toggle()
-            if state.paused {
-                let asOf = data.map { " (data as of \(Format.clock($0.snapshot.takenAt)))" } ?? ""
-                setStatus("paused\(asOf): p resumes", .info)
-            } else {
-                setStatus("resumed", .info)
-            }
-        case .character("+"), .character("="):
-            stepInterval(up: true)
-        case .character("-"), .character("_"):
-            stepInterval(up: false)
-        default:
-            break
+        case .showScreen(let screen): show(screen)
+        case .nextScreen: show(state.screen.next())
+        case .previousScreen: show(state.screen.next(forward: false))
+        case .move(let move): moveSelection(move)
+        case .openDetail: openDetail()
+        case .startFilter: startFilter()
+        case .cycleSort: if state.overlays.isEmpty { cycleSort() }
+        case .reverseSort: if state.overlays.isEmpty { reverseSort() }
+        case .toggleMark: toggleMark()
+        case .attach: beginAttach()
+        case .detach: beginDetach()
+        case .reclaim: beginReclaim()
+        case .togglePause: togglePause()
+        case .refreshLessOften: stepInterval(up: true)
+        case .refreshMoreOften: stepInterval(up: false)
+        case .redraw: needsFullRedraw = true
+        case .back: back()
+        case .quit: state.quit = true
+        }
+    }
+
+    func moveSelection(_ move: ConsoleCommand.Move) {
+        switch move {
+        case .up: moveSelection(by: -1)
+        case .down: moveSelection(by: 1)
+        case .pageUp: moveSelection(by: -pageRows)
+        case .pageDown: moveSelection(by: pageRows)
+        case .top: moveSelection(toEnd: false)
+        case .bottom: moveSelection(toEnd: true)
         }
     }
 
@@ -123,25 +118,24 @@ extension ConsoleController {
         state.editingFilter = true
     }
 
-    func handleFilterKey(_ key: Key) {
-        switch key {
-        case .escape:
+    /// Runs a command of the filter line's table.
+    func handleFilter(_ command: FilterCommand) {
+        switch command {
+        case .clear:
             state.list.filter = ""
             state.editingFilter = false
-        case .enter:
+        case .keep:
             state.editingFilter = false
-        case .backspace, .delete:
+        case .erase:
             if !state.list.filter.isEmpty { state.list.filter.removeLast() }
-        case .control("u"):
+        case .eraseAll:
             state.list.filter = ""
-        case .up:
+        case .moveUp:
             moveSelection(by: -1)
-        case .down:
+        case .moveDown:
             moveSelection(by: 1)
-        case .character(let c):
+        case .type(let c):
             state.list.filter.unicodeScalars.append(c)
-        default:
-            break
         }
     }
 
@@ -155,6 +149,17 @@ extension ConsoleController {
         guard let id = selectedID() else { return }
         if state.marks.contains(id) { state.marks.remove(id) } else { state.marks.insert(id) }
         moveSelection(by: 1)
+    }
+
+    /// `p`: stops refreshing (the data on screen stays, with its time) or starts again.
+    func togglePause() {
+        state.paused.toggle()
+        if state.paused {
+            let asOf = data.map { " (data as of \(Format.clock($0.snapshot.takenAt)))" } ?? ""
+            setStatus("paused\(asOf): p resumes", .info)
+        } else {
+            setStatus("resumed", .info)
+        }
     }
 
     func stepInterval(up: Bool) {

@@ -68,31 +68,21 @@ extension ConsoleController {
         }
     }
 
-    /// The keys that work in the current context, for the bottom line.
+    /// The hint bar, from the live mode's key table: over help and details their own layouts, on a
+    /// screen the rows it offers there.
     func hints() -> [(key: String, label: String)] {
+        let readOnly = isReadOnly, paused = state.paused
+        switch keyMode {
+        case .confirm: return KeyTables.confirm.hints(readOnly: readOnly, paused: paused)
+        case .form: return KeyTables.form.hints(readOnly: readOnly, paused: paused)
+        case .filter: return KeyTables.filter.hints(readOnly: readOnly, paused: paused)
+        case .screens: break
+        }
+        let table = KeyTables.screens
         switch state.topOverlay {
-        case .confirm?:
-            return [("Tab", "Switch"), ("Enter", "Choose"), ("Esc", "Cancel"), ("Up/Down", "Scroll plan")]
-        case .attach?:
-            return [("Tab", "Next field"), ("Enter", "Plan"), ("Esc", "Cancel"), ("^U", "Clear field")]
-        case .help?:
-            return [("Esc", "Back"), ("1-5", "Screen"), ("q", "Quit")]
-        case .detail?:
-            var items: [(key: String, label: String)] = [("Esc", "Back")]
-            if !isReadOnly { items.append(("d", "Detach")) }
-            items += [("p", state.paused ? "Resume" : "Pause"), ("?", "Help"), ("q", "Quit")]
-            return items
-        case nil:
-            break
-        }
-        if state.editingFilter {
-            return [("Enter", "Keep filter"), ("Esc", "Clear"), ("Up/Down", "Move"), ("^U", "Erase")]
-        }
-        return KeyBindings.all.compactMap { binding in
-            guard let hint = binding.hint, binding.screens?.contains(state.screen) ?? true,
-                  !(isReadOnly && binding.mutating) else { return nil }
-            if hint.key == "p" { return (hint.key, state.paused ? "Resume" : "Pause") }
-            return hint
+        case .help?: return table.hints(KeyTables.helpHints, readOnly: readOnly, paused: paused)
+        case .detail?: return table.hints(KeyTables.detailHints, readOnly: readOnly, paused: paused)
+        default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen)
         }
     }
 }

@@ -1,4 +1,4 @@
-/// `?` or F1: every key, with the mutating ones shown disabled in read-only mode.
+/// `?` or F1: every row of the screens' key table, with the mutating ones shown disabled in read-only mode.
 enum HelpScreen {
     static func render(readOnly: Bool, into frame: inout Frame, rect: Rect) {
         var y = rect.y
@@ -7,10 +7,10 @@ enum HelpScreen {
         frame.putRight(readOnly ? "read-only: changes are disabled  Esc back" : "Esc back", right: rect.maxX - 1, y: y, role: .dim)
         y += 2
         let keyWidth = 20
-        for binding in KeyBindings.all where y < rect.maxY {
+        for binding in KeyTables.screens.bindings where y < rect.maxY {
             let disabled = readOnly && binding.mutating
-            frame.put(binding.keys, x: x + 1, y: y, role: disabled ? .dim : .hintKey, limit: keyWidth - 2)
-            let action = disabled ? binding.action + " - disabled, read-only" : binding.action
+            frame.put(binding.keyLabel, x: x + 1, y: y, role: disabled ? .dim : .hintKey, limit: keyWidth - 2)
+            let action = disabled ? binding.description + " - disabled, read-only" : binding.description
             frame.put(action, x: x + keyWidth, y: y, role: disabled ? .dim : .normal, limit: rect.width - keyWidth - 2)
             y += 1
         }
