@@ -107,9 +107,12 @@ extension Node {
                         state.removeEndpoint(key)
                     }
                 } else {
-                    // A veth no endpoint owned: it stays ownerless only while no ADD records it.
-                    if let reason = try changed(target, in: try store.load(), force: force) { throw OperationError(.refused, reason) }
-                    try removeFromKernel(target)
+                    // A veth no endpoint owned. Looked at and deleted under the lock: an ADD records its endpoint
+                    // under the lock before it makes a veth of that name, so none can be half-way meanwhile.
+                    try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
+                        if let reason = try changed(target, in: state, force: force) { throw OperationError(.refused, reason) }
+                        try removeFromKernel(target)
+                    }
                 }
                 report.done.append(name)
             } catch let error as OperationError where error.isRefusal {
@@ -149,7 +152,12 @@ extension Node {
     /// Why the kernel says `target`'s pod may still be in use, or nil: its namespace alive (unless an ADD
     /// that never finished left it without a veth) or not confirmed gone from here.
     func podInUse(_ target: PlanTarget, links: [String: Link]) -> String? {
-        guard let netns = target.netns, !netns.isEmpty else { return nil }
+        guard let netns = target.netns, !netns.isEmpty else {
+            // A veth with no record: its peer's namespace alive means a DEL in flight (its veth goes a moment
+            // after its record) or a pod whose record was lost; neither is ours to cut.
+            guard let veth = target.hostVeth, VethWitness.of(veth, in: links) == .peerAlive else { return nil }
+            return "veth \(veth) has its peer in a live namespace (a DEL in flight, or a pod whose record was lost; use --force to reclaim anyway)"
+        }
         switch NamespaceStatus.judge(path: kernel.namespacePath(netns), veth: VethWitness.of(target.hostVeth, in: links)) {
         case .gone:
             return nil

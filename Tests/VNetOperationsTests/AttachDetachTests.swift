@@ -177,6 +177,21 @@ final class AttachDetachTests: XCTestCase {
         XCTAssertEqual(evidence(path: .missing, links: []), [[.netnsGone]])
     }
 
+    /// A veth on the bridge with no endpoint: a DEL in flight (its veth goes a moment after its record) has
+    /// its peer in a live namespace and is not cut without --force; a veth whose peer is gone is.
+    func testReclaimOfAVethWithoutEndpointNeedsItsPeerGone() throws {
+        let later = Date().addingTimeInterval(Node.attachGrace + 1)
+        kernel.linkTable["vnlive"] = Link(index: 98, name: "vnlive", kind: "veth", master: "vnet0", operState: .up,
+                                          peerNamespaceID: 3)
+        kernel.linkTable["vnstale"] = Link(index: 99, name: "vnstale", kind: "veth", master: "vnet0", operState: .up)
+        let plan = try node.planReclaim(addresses: nil, force: false, now: later)
+        XCTAssertEqual(plan.targets.map(\.hostVeth), ["vnstale"])
+        XCTAssertTrue(plan.refusals.contains { $0.hasPrefix("vnlive") }, "\(plan.refusals)")
+        XCTAssertEqual(node.perform(plan, force: false).done, ["vnstale"])
+        XCTAssertNil(kernel.linkTable["vnstale"])
+        XCTAssertNotNil(kernel.linkTable["vnlive"])
+    }
+
     func testReclaimRefusesUnconfirmedPodsAndRechecksTheKernel() throws {
         let a = AttachmentKey(containerID: "a", ifname: "eth0")
         let address = try node.attach(AttachRequest(key: a, netns: "/ns/a")).allocation.address.address
