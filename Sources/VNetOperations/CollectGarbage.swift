@@ -20,7 +20,8 @@ extension Node {
 
     /// GC: everything of attachments not in `valid` goes (endpoint, lease, veth, NAT element), then vnet veths
     /// that no endpoint owns, then the IPAM's own GC.
-    public func collectGarbage(valid: Set<AttachmentKey>, now: Date = Date()) throws(OperationError) -> GarbageReport {
+    /// With `caller` (an operator's GC, not the runtime's), the audit log records what was removed.
+    public func collectGarbage(valid: Set<AttachmentKey>, now: Date = Date(), by caller: Caller? = nil) throws(OperationError) -> GarbageReport {
         var report = GarbageReport()
         do {
             // Links first, then state: an endpoint is recorded before its veth exists, so any veth seen here
@@ -54,6 +55,10 @@ extension Node {
             try addresses.collectGarbage(valid: valid.union(stale.subtracting(report.detached)))
         } catch {
             throw OperationError.wrap(error, step: "gc")
+        }
+        if let caller {
+            audit(caller, command: "gc (\(valid.count) valid)", before: "-",
+                  after: "detached \(report.detached.map(\.description)); stale veths \(report.staleVeths)")
         }
         return report
     }

@@ -13,24 +13,24 @@ import VNetModel
 /// IPv6 settling on 250 new veths, costs one small request each, not a dump each), and `invalidate()` (an
 /// overflow of events, an unreadable monitor) brings the full dump back. So does a set of links that
 /// differs from the cached one, and age (`maximumAge` seconds).
-public final class LinkTable {
+final class LinkTable {
     private var cached: [Link]?
     private var takenAt = Date.distantPast
     private var changed = Set<Int32>()
-    public let maximumAge: Double
+    let maximumAge: Double
     /// More changed links than this and a full dump is cheaper than reading each.
     static let maximumSingleReads = 32
 
-    public init(maximumAge: Double = 30) { self.maximumAge = maximumAge }
+    init(maximumAge: Double = 30) { self.maximumAge = maximumAge }
 
     /// Forget the cached links: the next read dumps them in full.
-    public func invalidate() {
+    func invalidate() {
         cached = nil
         changed.removeAll()
     }
 
     /// A link event named this ifindex (added, changed or removed).
-    public func linkChanged(index: Int32) {
+    func linkChanged(index: Int32) {
         changed.insert(index)
         if changed.count > Self.maximumSingleReads { invalidate() }
     }

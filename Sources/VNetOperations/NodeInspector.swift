@@ -16,16 +16,16 @@ public struct NodeInspector {
     public let node: Node
     /// The network's IPAM, for pool usage and source freshness; nil under a delegated IPAM.
     public let ipam: IPAMService?
-    /// Links cached between link events (the console); nil: a full link dump every snapshot.
-    public let linkTable: LinkTable?
+    /// Links kept between link events (the console); nil: a full link dump every snapshot.
+    public let linkWatch: LinkWatch?
 
     /// Said once, when the inspector is made: the pods' namespaces cannot be read from this mount namespace.
     public let namespaceWarning: String?
 
-    public init(node: Node, ipam: IPAMService?, linkTable: LinkTable? = nil, namespaceWarning: String? = NamespaceView.warning()) {
+    public init(node: Node, ipam: IPAMService?, linkWatch: LinkWatch? = nil, namespaceWarning: String? = NamespaceView.warning()) {
         self.node = node
         self.ipam = ipam
-        self.linkTable = linkTable
+        self.linkWatch = linkWatch
         self.namespaceWarning = namespaceWarning
     }
 
@@ -39,7 +39,7 @@ public struct NodeInspector {
             state = NetworkState(network: node.config.network)
         }
         let links: [Link]
-        do { links = try linkTable?.links(from: node.kernel, now: now) ?? node.kernel.links() } catch {
+        do { links = try linkWatch?.table.links(from: node.kernel, now: now) ?? node.kernel.links() } catch {
             alerts.append(Alert(severity: .critical, message: "cannot list links: \(error)"))
             links = []
         }

@@ -11,16 +11,6 @@ import Foundation
 import VNetModel
 import VNetSystem
 
-/// What a repair found and did.
-public struct RepairReport: Codable, Sendable {
-    public var statePath: String
-    public var problem: String?
-    public var action: String
-    public var keptCorruptCopy: String?
-    public var leases: Int
-    public var quarantined: Int
-}
-
 extension StateStore {
     /// Verifies the state without changing it: nil when it loads and is consistent, else the problem.
     public func verify() -> String? {

@@ -10,9 +10,7 @@ import Foundation
 import CNI
 import VNetConsole
 import VNetModel
-import VNetNetlink
 import VNetOperations
-import VNetSystem
 
 /// vnet-console: the node's operations console. Parsing and wiring only: data comes from the operations
 /// layer's `NodeInspector`, changes go through the operations layer, drawing through `VNetConsole`.
@@ -63,11 +61,11 @@ struct VNetConsoleCommand: ParsableCommand {
             print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods...")
             try made.build()
             try QuitGuard.check()
-            try NetworkNamespace(named: made.nodeNamespace).enter()
+            try NodeAssembly.enterNetworkNamespace(named: made.nodeNamespace)
             dataDir = made.stateDir
             networkName = DemoSandbox.network
         } else {
-            if let netns { try NetworkNamespace(named: netns).enter() }
+            if let netns { try NodeAssembly.enterNetworkNamespace(named: netns) }
             dataDir = stateDir
             networkName = try NodeAssembly.chooseNetwork(stateDir: stateDir, requested: network)
         }
@@ -102,11 +100,10 @@ struct VNetConsoleCommand: ParsableCommand {
         let loaded = ThemeLoader.resolve(name: theme, directories: directories, environment: environment)
         let canChange = !readOnly && Privilege.isRoot
         let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node) : nil
-        // Wake on link changes (a pod added or removed), not only on the timer; between link events the
-        // links are kept and only their counters are read again (`LinkTable`).
-        let monitor = try? NetlinkEventMonitor()
-        let linkTable = monitor == nil ? nil : LinkTable()
-        let source = InspectorSource(inspector: NodeInspector(node: inspector.node, ipam: inspector.ipam, linkTable: linkTable))
+        // Wake on link changes (a pod added or removed), not only on the timer (`LinkWatch`).
+        let watch = LinkWatch()
+        let source = InspectorSource(inspector: NodeInspector(node: inspector.node, ipam: inspector.ipam, linkWatch: watch,
+                                                              namespaceWarning: inspector.namespaceWarning))
         let controller = ConsoleController(source: source, actions: actions,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
         loaded.warnings.forEach { controller.notify($0, isError: true) }
@@ -119,19 +116,7 @@ struct VNetConsoleCommand: ParsableCommand {
             throw ValidationError("\(error); for scripts use --once (or --once --json)")
         }
         let app = ConsoleApp(controller: controller, terminal: terminal)
-        if let monitor {
-            app.watch(fd: monitor.fileDescriptor) {
-                guard let events = try? monitor.drain() else { return linkTable?.invalidate() ?? () }
-                for event in events {
-                    switch event {
-                    case .linkAdded(let link), .linkChanged(let link): linkTable?.linkChanged(index: link.index)
-                    case .linkRemoved(let index, _): linkTable?.linkChanged(index: index)
-                    case .overflow: linkTable?.invalidate()
-                    case .addressAdded, .addressRemoved: break
-                    }
-                }
-            }
-        }
+        if let watch { app.watch(fd: watch.fileDescriptor) { watch.drain() } }
         if QuitGuard.requested == 0 { app.run() }
         terminal.shutdown()
         if let signal = terminal.quitSignal { throw ExitCode(128 + signal) }

@@ -7,7 +7,6 @@ import Foundation
 import CNI
 import VNetModel
 import VNetOperations
-import VNetSystem
 
 /// `vnetctl attach`: plugs any network namespace into the node, without Kubernetes.
 struct AttachCommand: ParsableCommand {
@@ -126,8 +125,8 @@ struct GCCommand: ParsableCommand {
             while let line = readLine(strippingNewline: false) { input += Array(line.utf8) }
             bytes = input
         } else {
-            guard let read = try Files.read(valid) else { throw CLIError("\(valid) does not exist") }
-            bytes = read
+            guard let read = FileManager.default.contents(atPath: valid) else { throw CLIError("\(valid) cannot be read") }
+            bytes = Array(read)
         }
         guard var value = try? JSONParser.parse(bytes) else { throw CLIError("\(valid) is not JSON") }
         if let list = value["cni.dev/valid-attachments"] ?? value["cni.dev/attachments"] { value = list }
@@ -140,9 +139,7 @@ struct GCCommand: ParsableCommand {
             keys.insert(AttachmentKey(containerID: id, ifname: ifname))
         }
         let context = try Context(options)
-        let report = try context.node.collectGarbage(valid: keys)
-        context.audit("gc (\(keys.count) valid)", before: "-",
-                      after: "detached \(report.detached.map(\.description)); stale veths \(report.staleVeths)")
+        let report = try context.node.collectGarbage(valid: keys, by: context.caller("gc (\(keys.count) valid)"))
         if options.json {
             Output.line(Output.encode(report))
         } else {

@@ -2,8 +2,6 @@ import ArgumentParser
 import VNetIPAM
 import VNetModel
 import VNetOperations
-import VNetState
-import VNetSystem
 
 /// The node a command acts on: the network chosen under --state-dir, entered through --netns.
 struct Context {
@@ -16,7 +14,7 @@ struct Context {
 
     init(_ options: GlobalOptions) throws {
         self.options = options
-        if let name = options.netns { try NetworkNamespace(named: name).enter() }
+        if let name = options.netns { try NodeAssembly.enterNetworkNamespace(named: name) }
         network = try Self.chooseNetwork(options)
         (node, ipam) = try NodeAssembly.recorded(stateDir: options.stateDir, network: network)
         namespaceWarning = NamespaceView.warning()
@@ -36,10 +34,6 @@ struct Context {
 
     /// vnetctl with the command an operator typed, for the audit record the operations write.
     func caller(_ command: String) -> Caller { Caller(tool: "vnetctl", command: command) }
-
-    func audit(_ command: String, before: String, after: String) {
-        Audit.record(stateDir: options.stateDir, network: network, command: command, before: before, after: after)
-    }
 }
 
 /// A failure to report and exit 1.

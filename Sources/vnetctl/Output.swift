@@ -8,7 +8,6 @@ import Foundation
 #endif
 import CNI
 import VNetModel
-import VNetState
 
 /// Printing for vnetctl: text for people, JSON (sorted keys, ISO-8601 dates) for scripts.
 enum Output {
@@ -34,9 +33,3 @@ enum Output {
     }
 }
 
-/// Audit records for vnetctl's changes.
-enum Audit {
-    static func record(stateDir: String, network: String, command: String, before: String, after: String) {
-        AuditLog.append(dataDir: stateDir, tool: "vnetctl", network: network, command: command, before: before, after: after)
-    }
-}

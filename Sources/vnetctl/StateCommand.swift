@@ -1,8 +1,6 @@
 import ArgumentParser
-import VNetIPAM
 import VNetModel
-import VNetState
-import VNetSystem
+import VNetOperations
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,10 +13,10 @@ struct StateCommand: ParsableCommand {
         commandName: "state", abstract: "Verify, dump or repair the durable state.",
         subcommands: [Check.self, Export.self, Repair.self])
 
-    /// The chosen network's store; state commands need neither netlink nor the recorded configuration.
-    static func store(_ options: GlobalOptions) throws -> StateStore {
-        if let name = options.netns { try NetworkNamespace(named: name).enter() }
-        return try StateStore(dataDir: options.stateDir, network: try Context.chooseNetwork(options), create: false)
+    /// The chosen network's state; state commands need neither netlink nor the recorded configuration.
+    static func state(_ options: GlobalOptions) throws -> StateMaintenance {
+        if let name = options.netns { try NodeAssembly.enterNetworkNamespace(named: name) }
+        return try StateMaintenance(stateDir: options.stateDir, network: try Context.chooseNetwork(options))
     }
 
     struct Check: ParsableCommand {
@@ -26,8 +24,8 @@ struct StateCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let store = try StateCommand.store(options)
-            if let problem = store.verify() {
+            let store = try StateCommand.state(options)
+            if let problem = store.problem() {
                 Output.line(options.json ? Output.json(["ok": .bool(false), "problem": .string(problem)]) : "corrupt: \(problem)")
                 throw ExitCode(1)
             }
@@ -44,8 +42,7 @@ struct StateCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let state = try StateCommand.store(options).load()
-            Output.line(String(decoding: try StateCodec.encode(state), as: UTF8.self), newline: false)
+            Output.line(String(decoding: try StateCommand.state(options).exported(), as: UTF8.self), newline: false)
         }
     }
 
@@ -57,16 +54,7 @@ struct StateCommand: ParsableCommand {
 
         func run() throws {
             try Privilege.requireRoot("state repair")
-            let network = try Context.chooseNetwork(options)
-            let store = try StateCommand.store(options)
-            let report: RepairReport
-            if let service = try IPAMService.recorded(stateDir: options.stateDir, network: network) {
-                report = try service.repair()
-            } else {
-                report = try store.repair(lockTimeout: 10) { _, _ in [] }
-            }
-            Audit.record(stateDir: options.stateDir, network: network, command: "state repair",
-                         before: report.problem ?? "valid", after: report.action)
+            let report = try StateCommand.state(options).repair(by: Caller(tool: "vnetctl", command: "state repair"))
             if options.json {
                 Output.line(Output.encode(report))
             } else {

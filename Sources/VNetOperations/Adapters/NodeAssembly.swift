@@ -16,6 +16,12 @@ public enum NodeAssembly {
              store: store, lockTimeout: lockTimeout)
     }
 
+    /// Moves this process into the named network namespace (the node's) for the rest of its life: for a
+    /// tool that acts on one node for its whole run. Call it before starting threads.
+    public static func enterNetworkNamespace(named name: String) throws {
+        try NetworkNamespace(named: name).enter()
+    }
+
     /// The network to act on: `requested`, or the only one recorded under `stateDir`.
     public static func chooseNetwork(stateDir: String, requested: String?) throws -> String {
         if let requested { return requested }

@@ -1,9 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CNI
 import VNetModel
-import VNetOperations
 import VNetState
 import VNetSystem
 
@@ -11,8 +9,8 @@ import VNetSystem
 /// fabric, an internet host and a peer host, pods attached through the operations layer (the same code the
 /// plugin runs), and a little traffic so counters move. Everything carries a per-run prefix and is removed
 /// on exit, also when the console fails or is interrupted. The machine's own namespace is never touched.
-final class DemoSandbox {
-    static let network = "demo"
+public final class DemoSandbox {
+    public static let network = "demo"
     static let vnet = "10.240.0.0/16"
     static let gateway = "10.240.0.1"
     static let primary = "10.240.0.4"
@@ -21,14 +19,14 @@ final class DemoSandbox {
     static let pool = "10.240.16.10-10.240.17.250"
 
     let prefix: String
-    let stateDir: String
+    public let stateDir: String
     private(set) var namespaces: [String] = []
     private var traffic: [pid_t] = []
     private var torndown = false
 
-    var nodeNamespace: String { "\(prefix)-node" }
+    public var nodeNamespace: String { "\(prefix)-node" }
 
-    init() throws {
+    public init() throws {
         prefix = "vdemo\(String(getpid(), radix: 36))"
         var template = Array("/tmp/vnet-demo-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -55,7 +53,7 @@ final class DemoSandbox {
     }
 
     /// Builds the topology of docs/operations.md ("the demo node") and records the network's configuration.
-    func build() throws {
+    public func build() throws {
         let node = try addNamespace("node")
         let fabric = try addNamespace("fabric")
         let inet = try addNamespace("internet")
@@ -79,7 +77,7 @@ final class DemoSandbox {
             try ip("-n", fabric, "link", "set", fabricLink, "up")
         }
         let store = try StateStore(dataDir: stateDir, network: Self.network)
-        store.recordConfig(JSONOutput.bytes(configuration))
+        store.recordConfig(JSONWriter.bytes(configuration) + [UInt8(ascii: "\n")])
     }
 
     /// The conflist entry the demo node runs with, as the plugin would record it.
@@ -99,7 +97,7 @@ final class DemoSandbox {
     }
 
     /// Creates `count` pod namespaces and attaches them through `node` (the caller is in the node namespace).
-    func attachPods(_ count: Int, node: Node) throws {
+    public func attachPods(_ count: Int, node: Node) throws {
         let teams = ["web", "api", "cache", "batch", "ingress"]
         for index in 0..<count {
             let name = try addNamespace("pod\(index)")
@@ -110,7 +108,7 @@ final class DemoSandbox {
     }
 
     /// A ping per few pods to the internet host (SNAT counters move) and one to the peer (no SNAT).
-    func startTraffic() {
+    public func startTraffic() {
         let pods = namespaces.filter { $0.contains("-pod") }
         for (index, pod) in pods.prefix(6).enumerated() {
             let target = index % 3 == 2 ? Self.peer : Self.internet
@@ -121,7 +119,7 @@ final class DemoSandbox {
     }
 
     /// Removes everything the demo made: traffic processes (by pid), namespaces, the state directory.
-    func teardown() {
+    public func teardown() {
         guard !torndown else { return }
         torndown = true
         for pid in traffic { Subprocess.stop(pid) }
@@ -139,7 +137,7 @@ extension String {
 
 extension DemoSandbox {
     /// Removes namespaces left by demo runs whose process is gone (a demo killed with SIGKILL).
-    static func removeAbandoned() {
+    public static func removeAbandoned() {
         for name in Files.list("/var/run/netns") where name.hasPrefix("vdemo") {
             let id = name.dropFirst(5).prefix { $0 != "-" }
             guard let pid = Int32(id, radix: 36), kill(pid, 0) != 0, errno == ESRCH else { continue }
