@@ -124,30 +124,27 @@ static inline pid_t vnet_hold_until_exit(int fd) {
     return child;   // lifeline[1] stays open, on purpose, until the caller exits.
 }
 
-// Unlinking on a thread (Files.unlinkInBackground).
+// Closing on a thread (Files.closeInBackground).
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdint.h>
 
-static inline void *vnet_unlink_thread(void *path) {
-    (void)unlink((const char *)path);
-    free(path);
+static inline void *vnet_close_thread(void *fd) {
+    (void)close((int)(intptr_t)fd);
     return NULL;
 }
 
-/// Unlinks `path` on a detached thread and returns at once: 0, or -1 when no thread could be started (the
-/// caller then unlinks it itself). Freeing a file's blocks is the kernel's slowest part of a state commit.
-static inline int vnet_unlink_in_background(const char *path) {
-    char *copy = strdup(path);
-    if (copy == NULL) return -1;
+/// Closes `fd` on a detached thread and returns at once: 0, or -1 when no thread could be started (the
+/// caller then closes it itself). For the last descriptor of an unlinked file: freeing its blocks, the
+/// kernel's slowest part of a state commit, happens when it closes. Should the process exit first, the
+/// kernel closes it on the way out, so the file never outlives the process (a name would).
+static inline int vnet_close_in_background(int fd) {
     pthread_attr_t attributes;
-    if (pthread_attr_init(&attributes) != 0) { free(copy); return -1; }
+    if (pthread_attr_init(&attributes) != 0) return -1;
     pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
     pthread_t thread;
-    int result = pthread_create(&thread, &attributes, vnet_unlink_thread, copy);
+    int result = pthread_create(&thread, &attributes, vnet_close_thread, (void *)(intptr_t)fd);
     pthread_attr_destroy(&attributes);
-    if (result != 0) { free(copy); return -1; }
-    return 0;
+    return result == 0 ? 0 : -1;
 }
 
 // Prefaulting a fresh buffer (Files.prefault).

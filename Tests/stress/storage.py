@@ -169,15 +169,6 @@ def inside_private_mount_namespace(mount_point, node_path, pod_path, bin_dir, pl
             violate(f"ADD on the empty tmpfs failed: {o.describe()}")
             return
     state_path = os.path.join(mount_point, NETWORK, "state.json")
-    # A plugin that exited before its thread unlinked the backup it dropped leaves it behind (more likely on a
-    # busy machine), and the next writer removes it before writing: that would free room on the disk this
-    # test fills. Remove such leftovers first, as that writer would, so the disk stays full.
-    state_dir = os.path.dirname(state_path)
-    leftovers = [name for name in os.listdir(state_dir) if name.startswith("state.json.prev.old.")]
-    for name in leftovers:
-        os.unlink(os.path.join(state_dir, name))
-    if leftovers:
-        say(f"removed {len(leftovers)} dropped backup(s) left by plugins that exited first")
     before = digest(state_path)
     filler, written = os.path.join(mount_point, "filler"), 0
     fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
