@@ -201,12 +201,14 @@ public struct StateStore: Sendable {
 
     public var lockHolder: LockHolder? { StateLock.holder(at: lockPath) }
 
-    /// Temporary files of commits whose writer died before the rename, and the dropped backups
-    /// (`state.json.prev.old.<pid>`) that an earlier vnet left when it exited before its thread unlinked them
-    /// (a commit no longer leaves any name behind). Only called under the lock, when no other writer can be
-    /// mid-commit.
+    /// Temporary files of commits whose writer died before the rename, and of configurations whose writer
+    /// died before its rename (`recordConfig`, written without the lock: only a dead writer's). Also the
+    /// dropped backups (`state.json.prev.old.<pid>`) that an earlier vnet left when it exited before its
+    /// thread unlinked them; a commit no longer leaves any name behind. Only called under the lock, when no
+    /// other writer can be mid-commit.
     func removeAbandonedTemporaries() {
-        for name in Files.list(directory) where name.hasPrefix("state.json.tmp.") || name.hasPrefix("state.json.prev.old.") {
+        for name in Files.list(directory)
+        where name.hasPrefix("state.json.tmp.") || name.hasPrefix("state.json.prev.old.") || Files.isAbandonedTemporary(name, of: "config.json") {
             Files.remove(directory + "/" + name)
         }
     }

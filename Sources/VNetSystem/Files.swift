@@ -128,6 +128,15 @@ public enum Files {
         if sync && durable { try syncDirectory(directory) }
     }
 
+    /// Whether `name` (in `fileName`'s directory) is a temporary file that `replaceAtomically` left for
+    /// `fileName` in a process that died before its rename: `<fileName>.tmp.<pid>` of a pid that no longer
+    /// exists. A living process's is its own, mid-write.
+    public static func isAbandonedTemporary(_ name: String, of fileName: String) -> Bool {
+        let prefix = fileName + ".tmp."
+        guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// Closes `fd` on a detached thread (here, if none can be started): for the last descriptor of an
     /// unlinked file, whose blocks are freed as it closes.
     public static func closeInBackground(_ fd: Int32) {

@@ -198,4 +198,18 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.load().generation, 5)
         XCTAssertNotNil(try Files.read(store.backupPath))
     }
+
+    /// The configuration is written without the lock, each writer through its own temporary file: the next
+    /// commit removes the temporary files of writers that died before their rename, never a living one's.
+    func testACommitRemovesTheConfigurationTemporariesOfWritersThatDied() throws {
+        let store = try StateStore(dataDir: dataDir, network: "net")
+        store.recordConfig(Array("{}".utf8))
+        let dead = "config.json.tmp.999999999", living = "config.json.tmp.\(getppid())"
+        for name in [dead, living] { try Files.replaceAtomically(store.directory + "/" + name, with: Array("{".utf8), sync: false) }
+        try store.update(verb: "test", lockTimeout: 1) { $0.leases.append(lease("a", "10.0.0.1")) }
+        let names = Files.list(store.directory)
+        XCTAssertFalse(names.contains(dead))
+        XCTAssertTrue(names.contains(living))
+        XCTAssertEqual(store.recordedConfig(), Array("{}".utf8))
+    }
 }

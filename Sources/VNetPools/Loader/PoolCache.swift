@@ -99,10 +99,8 @@ public struct PoolCache: Sendable {
 
     private func removeAbandonedTemporaries() {
         let directory = Files.directory(of: path)
-        let prefix = Self.fileName + ".tmp."
-        for name in Files.list(directory) where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { Files.remove(directory + "/" + name) }
+        for name in Files.list(directory) where Files.isAbandonedTemporary(name, of: Self.fileName) {
+            Files.remove(directory + "/" + name)
         }
     }
 }
