@@ -80,12 +80,17 @@ public struct VNetIPAMPlugin: CNIPlugin {
     }
 
     public func record(_ call: CNICall, seconds: Double, ok: Bool) {
-        Self.recordMetrics(call, seconds: seconds, ok: ok, plugin: "vnet-ipam")
+        Self.recordMetrics(call, dataDir: Self.dataDir(call), seconds: seconds, ok: ok, plugin: "vnet-ipam")
     }
 
-    /// Records a call's latency in the network's directory, when the configuration names one we can use.
-    public static func recordMetrics(_ call: CNICall, seconds: Double, ok: Bool, plugin: String) {
-        let dataDir = call.config["ipam"]?["dataDir"]?.stringValue ?? call.config["dataDir"]?.stringValue ?? IPAMConfig.defaultDataDir
+    /// vnet-ipam's data directory for the call: `ipam.dataDir`, as `IPAMConfig` reads it.
+    public static func dataDir(_ call: CNICall) -> String {
+        call.config["ipam"]?["dataDir"]?.stringValue ?? IPAMConfig.defaultDataDir
+    }
+
+    /// Records a call's latency in the network's directory under `dataDir`, which must be the recording
+    /// plugin's own (each plugin writes only its own directory), when the state store accepts it.
+    public static func recordMetrics(_ call: CNICall, dataDir: String, seconds: Double, ok: Bool, plugin: String) {
         // Only into a directory the state store accepts (exists, not a symlink, not writable by others).
         guard dataDir.hasPrefix("/"), let store = try? StateStore(dataDir: dataDir, network: call.config.name, create: false),
               Files.exists(store.directory) else { return }

@@ -25,8 +25,7 @@ struct VNetPlugin: CNIPlugin {
         } else {
             // Find the IPAM plugin before touching anything, so a wrong type changes nothing.
             _ = try Delegation.locate(config.ipamType, in: call.environment.path)
-            let dataDir = (call.config["dataDir"]?.stringValue) ?? IPAMConfig.defaultDataDir
-            do { store = try StateStore(dataDir: dataDir, network: call.config.name) } catch { throw CNIError(IPAMError.state(error)) }
+            do { store = try StateStore(dataDir: Self.dataDir(call), network: call.config.name) } catch { throw CNIError(IPAMError.state(error)) }
             addresses = DelegatedAddresses(type: config.ipamType, call: call, store: store)
         }
         store.recordConfig(call.config.recordable)
@@ -89,8 +88,18 @@ struct VNetPlugin: CNIPlugin {
         }
     }
 
+    /// Into vnet's own state directory (`dataDir(_:)`), beside the state it keeps.
     func record(_ call: CNICall, seconds: Double, ok: Bool) {
-        VNetIPAMPlugin.recordMetrics(call, seconds: seconds, ok: ok, plugin: "vnet")
+        VNetIPAMPlugin.recordMetrics(call, dataDir: Self.dataDir(call), seconds: seconds, ok: ok, plugin: "vnet")
+    }
+
+    /// The data directory of vnet's own state for the call: vnet-ipam's when vnet runs it in-process (they
+    /// share one store), else the network's `dataDir`. Never a delegated IPAM plugin's `ipam.dataDir`: that
+    /// directory is the plugin's alone (host-local keeps its leases and its lock there).
+    static func dataDir(_ call: CNICall) -> String {
+        let ipamType = call.config["ipam"]?["type"]?.stringValue ?? "vnet-ipam"
+        if ipamType == "vnet-ipam" || ipamType.isEmpty { return VNetIPAMPlugin.dataDir(call) }
+        return call.config["dataDir"]?.stringValue ?? IPAMConfig.defaultDataDir
     }
 
     func gc(_ call: CNICall) throws(CNIError) {
