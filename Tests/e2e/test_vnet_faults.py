@@ -2,6 +2,7 @@
 configuration and environment errors get the spec's codes."""
 import json
 import os
+import re
 
 import pytest
 
@@ -120,3 +121,41 @@ def test_host_local_as_delegated_ipam(namespaces, topo):
     runtime.check("hl0")
     runtime.delete("hl0")
     node_is_clean(node, pod)
+
+
+def test_vnet_with_host_local_writes_only_its_own_directory(namespaces, topo):
+    """Each plugin writes only its own directory: after ADDs, an ADD that fails on an exhausted pool and the
+    DEL of every pod, host-local's directory holds host-local's files alone (vnet's metrics went to vnet's
+    own state directory), and vnet's state directory holds no file named after a process, all of which have
+    exited by now (a commit's dropped backup once kept `state.json.prev.old.<pid>` past its process)."""
+    node = topo.nodes[0]
+    host_local_dir = os.path.join(node.data_dir, "host-local")
+    conflist = node.conflist(version="1.0.0")
+    conflist["plugins"][0]["ipam"] = {"type": "host-local", "dataDir": host_local_dir,
+                                      "ranges": [[{"subnet": "10.240.0.0/16", "rangeStart": "10.240.16.10",
+                                                   "rangeEnd": "10.240.16.11", "gateway": "10.240.0.1"}]]}
+    conflist["plugins"][0]["dataDir"] = node.data_dir
+    runtime = Runtime(conflist, node=node.ns)
+    pods = namespaces.make_many("hl", 3)
+    for i in range(2):
+        runtime.add(f"hl{i}", pods[i].path)
+    with pytest.raises(PluginError) as exhausted:
+        runtime.add("hl2", pods[2].path)
+    assert "no IP addresses available" in str(exhausted.value), exhausted.value
+    for i in range(3):
+        runtime.delete(f"hl{i}", netns=pods[i].path)  # a runtime DELs after a failed ADD too
+    for pod in pods:
+        node_is_clean(node, pod)
+
+    host_local = sorted(os.listdir(os.path.join(host_local_dir, "vnet-e2e")))
+    foreign = [name for name in host_local if name != "lock" and not name.startswith("last_reserved_ip.")]
+    assert foreign == [], f"host-local's directory holds files that are not host-local's: {host_local}"
+
+    state_dir = os.path.join(node.data_dir, "vnet-e2e")
+    names = sorted(os.listdir(state_dir))
+    after_pids = [name for name in names if re.search(r"\.\d+$", name)]
+    assert after_pids == [], f"vnet's state directory holds files named after exited processes: {names}"
+    assert set(names) <= {"state.json", "state.json.prev", "lock", "boot", "config.json", "metrics.json"}, names
+    with open(os.path.join(state_dir, "metrics.json")) as f:
+        verbs = json.load(f)["verbs"]
+    assert (verbs["vnet ADD"]["count"], verbs["vnet ADD"]["errors"], verbs["vnet DEL"]["count"]) == (3, 1, 3), verbs
