@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """`make bench`: vnet side by side with Debian's reference bridge + host-local, against the kernel's own cost.
 
-Everything runs in network namespaces this run creates (prefix vb<hex>), removed at the end, also after a
-failure or Ctrl-C; the machine's own namespace is compared before and after. Results are printed and written
-to docs/benchmarks.md with the machine's description.
+Everything runs in network namespaces this run creates (prefix vt<hex>, vnettest.netns.RUN_PREFIX), removed at
+the end, also after a failure or Ctrl-C; the machine's own namespace is compared before and after. Results are
+printed and written to docs/benchmarks.md with the machine's description.
 
 Environment:
   VNET_BIN        directory of the release binaries (default .build/release)
@@ -26,7 +26,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 
 import benchlib as B  # noqa: E402
 import phases as P  # noqa: E402
@@ -34,6 +34,7 @@ import populated as POP  # noqa: E402
 import probes as PR  # noqa: E402
 import report as R  # noqa: E402
 import sides as S  # noqa: E402
+from vnettest.netns import sh  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
@@ -77,7 +78,7 @@ def git_revision():
     if os.environ.get("BENCH_REVISION"):
         return os.environ["BENCH_REVISION"]
     try:
-        rev = B.sh("git", "-C", REPO, "describe", "--always", "--dirty", check=False).stdout.strip()
+        rev = sh("git", "-C", REPO, "describe", "--always", "--dirty", check=False).stdout.strip()
         return rev or "unknown"
     except OSError:
         return "unknown"

@@ -6,18 +6,11 @@ touched (the orchestrator compares a view of it before and after the run).
 """
 import os
 import platform
-import secrets
 import select
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-RUN_PREFIX = "vb" + secrets.token_hex(2)
-NETNS_DIR = "/var/run/netns"
-
-
-def sh(*args, check=True, **kw):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kw)
+from vnettest.netns import NETNS_DIR, RUN_PREFIX, sh
 
 
 class Spawned:

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import tempfile
 
-from benchlib import make_node, node_links, sh
+from benchlib import make_node, node_links
 import sides as S
+from vnettest.netns import sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"

@@ -13,7 +13,8 @@ import time
 
 import phases as P
 import sides as S
-from benchlib import make_node, sh
+from benchlib import make_node
+from vnettest.netns import sh
 
 STRACE = "/usr/bin/strace"
 

@@ -11,8 +11,8 @@ Fills a fresh node namespace with pods-sample pods, then for the last `sample` p
   callgrind one ADD, CHECK, DEL under valgrind's callgrind: instructions by function, inclusive ->
             DIR/callgrind-VERB.txt (demangled with swift-demangle)
   console   `vnet-console --once` on the populated node under callgrind -> DIR/callgrind-console.txt
-Everything happens in namespaces made here (prefix vb<hex>) and removed at the end. Not part of `make
-bench`: its findings are summarized by hand in Tests/bench/findings.md.
+Everything happens in namespaces made here (prefix vt<hex>, vnettest.netns.RUN_PREFIX) and removed at the end.
+Not part of `make bench`: its findings are summarized by hand in Tests/bench/findings.md.
 """
 import argparse
 import json
@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 
 import benchlib as B  # noqa: E402
 import phases as P  # noqa: E402

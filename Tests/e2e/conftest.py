@@ -1,10 +1,13 @@
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
 
-from vnetlib import Namespaces
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
+
+from vnettest.netns import Namespaces  # noqa: E402
 
 
 @pytest.fixture
@@ -25,8 +28,8 @@ def data_dir():
 
 @pytest.fixture
 def topo(namespaces, data_dir):
-    """The two-node topology of topology.py (node A keeps its state in data_dir), removed afterwards."""
-    from topology import Topology
+    """The two-node topology of vnettest/topology.py (node A keeps its state in data_dir), removed afterwards."""
+    from vnettest.topology import Topology
     data_b = data_dir + "-b"
     os.makedirs(data_b, mode=0o700)
     yield Topology(namespaces, data_dir, data_b)
@@ -36,7 +39,7 @@ def topo(namespaces, data_dir):
 @pytest.fixture
 def node5(namespaces, topo):
     """Node A of the topology with five pods the plugin attached: (topo, node, runtime, pods, addresses)."""
-    from vnetlib import Runtime
+    from vnettest.cni import Runtime
     node = topo.nodes[0]
     runtime = Runtime(node.conflist(), node=node.ns)
     pods = namespaces.make_many("c", 5)
@@ -46,7 +49,7 @@ def node5(namespaces, topo):
 
 def pytest_sessionfinish(session, exitstatus):
     # Last line of defence: no namespace of this run survives it.
-    from vnetlib import RUN_PREFIX, sh
+    from vnettest.netns import RUN_PREFIX, sh
     if os.path.isdir("/var/run/netns"):
         for name in os.listdir("/var/run/netns"):
             if name.startswith(RUN_PREFIX):
@@ -55,7 +58,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 def _root_namespace_view():
     """What the machine's own namespace holds: links, addresses, routes and nft tables."""
-    from vnetlib import sh
+    from vnettest.netns import sh
     links = sorted(l.split(":")[1].strip().split("@")[0] for l in sh("ip", "-o", "link", "show").stdout.splitlines())
     addrs = sorted(sh("ip", "-o", "addr", "show").stdout.splitlines())
     routes = sorted(sh("ip", "route", "show", "table", "all").stdout.splitlines())

@@ -13,8 +13,9 @@ import tempfile
 import pytest
 
 from tmuxlib import Tmux
-from topology import Topology
-from vnetlib import BIN, Runtime, load_state, sh, wait_for
+from vnettest.cni import BIN, Runtime, load_state, wait_for
+from vnettest.netns import sh
+from vnettest.topology import Topology
 
 NET = "vnet-e2e"
 CONSOLE = os.path.join(BIN, "vnet-console")

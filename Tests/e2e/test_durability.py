@@ -7,7 +7,8 @@ import signal
 import pytest
 
 from ipamconf import NETWORK, network
-from vnetlib import BIN, call, corrupt, exec_plugin, load_state, sh
+from vnettest.cni import BIN, call, corrupt, exec_plugin, load_state
+from vnettest.netns import sh
 
 ADD_POINTS = ["vnet-ipam-add:locked", "vnet-ipam-add:before-commit", "commit:after-temp-write",
               "commit:before-rename", "vnet-ipam-add:after-commit"]

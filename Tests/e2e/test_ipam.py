@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from ipamconf import NETWORK, network, ipam
-from vnetlib import call, exec_plugin, load_state, parallel
+from vnettest.cni import call, exec_plugin, load_state, parallel
 
 NS = "/var/run/netns/none"  # IPAM never enters the namespace; any path is accepted for ADD
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from ipamconf import NETWORK, network
-from vnetlib import call, exec_plugin
+from vnettest.cni import call, exec_plugin
 
 
 def state_bytes(data_dir):

@@ -2,7 +2,7 @@
 import pytest
 
 from ipamconf import NETWORK, ipam
-from vnetlib import PluginError, Runtime, load_state, parallel
+from vnettest.cni import PluginError, Runtime, load_state, parallel
 
 
 def test_reference_bridge_with_vnet_ipam_250_pods(namespaces, data_dir):

@@ -1,6 +1,6 @@
 """Leak detection and reclaim when the pods' namespaces were bound in another mount namespace (issue #14).
 
-A runtime in a mount namespace of its own (mountns_runtime.py) makes the pods; vnetctl and the console look at
+A runtime in a mount namespace of its own (vnettest/mountns_runtime.py) makes the pods; vnetctl and the console look at
 them from the machine's mount namespace, where each pod's /var/run/netns path is an empty file. The kernel is
 the witness: a pod whose veth still has its peer is alive, and nothing of it may be reclaimed. Pods that are
 really gone (namespace deleted, veth gone with it) are still found and reclaimed, from either mount namespace.
@@ -8,10 +8,11 @@ really gone (namespace deleted, veth gone with it) are still found and reclaimed
 import json
 import os
 
-from mountns_runtime import MountNamespaceRuntimeProcess, churn_beside_reclaims, reclaimed
+from vnettest.mountns_runtime import MountNamespaceRuntimeProcess, churn_beside_reclaims, reclaimed
 from test_console import console  # noqa: F401  (the fixture)
 from test_vnetctl import ctl, ctl_json
-from vnetlib import BIN, load_state, sh, wait_for
+from vnettest.cni import BIN, load_state, wait_for
+from vnettest.netns import sh
 
 NET = "vnet-e2e"
 

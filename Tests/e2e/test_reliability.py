@@ -1,21 +1,17 @@
 """The fast subset of the reliability suite (`make stress` runs the whole of it, Tests/stress): churn with
 SIGKILLed plugins, a stopped lock holder, storage faults, a simulated reboot, the security checks and the NAT
 repair race. Each part prints what it tried and found (pytest -s shows it) and returns its violations."""
-import os
 import shutil
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stress"))
-
-from churn import Churn  # noqa: E402
-from harness import Log  # noqa: E402
-from lockstress import LockStress  # noqa: E402
-from natrace import NATRace  # noqa: E402
-from reboot import Reboot  # noqa: E402
-from security import Security  # noqa: E402
-from storage import Storage  # noqa: E402
+from stress.churn import Churn
+from stress.harness import Log
+from stress.lockstress import LockStress
+from stress.natrace import NATRace
+from stress.reboot import Reboot
+from stress.security import Security
+from stress.storage import Storage
 
 
 def test_churn_with_kills_keeps_every_invariant():

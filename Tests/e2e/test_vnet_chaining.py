@@ -3,8 +3,9 @@ import os
 
 import pytest
 
-from topology import Topology, SourceRecorder, seen_source
-from vnetlib import Runtime, sh
+from vnettest.cni import Runtime
+from vnettest.netns import sh
+from vnettest.topology import Topology, SourceRecorder, seen_source
 
 
 def test_portmap_tuning_bandwidth_after_vnet(namespaces, topo):

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from topology import Topology
-from vnetlib import PluginError, Runtime, exec_plugin, load_state, sh
+from vnettest.cni import PluginError, Runtime, exec_plugin, load_state
+from vnettest.netns import sh
+from vnettest.topology import Topology
 
 STEPS = ["netns", "ipam", "bridge", "nat", "veth", "pod-address", "host-route", "nat-pod"]
 

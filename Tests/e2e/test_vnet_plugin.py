@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from topology import GATEWAY, Topology
-from vnetlib import PluginError, Runtime, call, exec_plugin, load_state, parallel, sh
+from vnettest.cni import PluginError, Runtime, call, exec_plugin, load_state, parallel
+from vnettest.netns import sh
+from vnettest.topology import GATEWAY, Topology
 
 PORTMAP = {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True}
 

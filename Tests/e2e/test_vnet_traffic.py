@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from topology import INTERNET, PEER, SourceRecorder, Topology, ping, seen_source
-from vnetlib import Runtime, sh
+from vnettest.cni import Runtime
+from vnettest.netns import sh
+from vnettest.topology import INTERNET, PEER, SourceRecorder, Topology, ping, seen_source
 
 
 @pytest.fixture

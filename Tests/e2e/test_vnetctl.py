@@ -5,8 +5,9 @@ import os
 
 import pytest
 
-from topology import GATEWAY, Topology, ping
-from vnetlib import BIN, Runtime, load_state, sh
+from vnettest.cni import BIN, Runtime, load_state
+from vnettest.netns import sh
+from vnettest.topology import GATEWAY, Topology, ping
 
 NET = "vnet-e2e"
 

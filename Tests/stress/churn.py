@@ -22,9 +22,9 @@ import json
 import os
 import random
 
-from harness import (ADD_POINTS, FAULT_POINTS, Deadline, Log, StressNode, endpoint_map, lease_map, make_data_dir,
+from stress.harness import (ADD_POINTS, FAULT_POINTS, Deadline, Log, StressNode, endpoint_map, lease_map, make_data_dir,
                      pod_addresses, pod_links, remove_tree)
-from vnetlib import Namespaces
+from vnettest.netns import Namespaces
 
 # Points where an ADD can be made to fail (`<point>:fail`) to watch its rollback. Not "vnet-add:after-commit": an
 # error thrown after the allocation's commit, inside the IPAM call, cannot happen outside tests (nothing but the

@@ -1,7 +1,7 @@
 """Shared machinery of the reliability suite: a sandboxed node, plugin processes that can be killed at a random
 instant, and the node's observable state (leases, pod addresses, veths, host routes, NAT elements).
 
-Everything happens in namespaces with the run's prefix (vnetlib.Namespaces) and in temporary data directories;
+Everything happens in namespaces with the run's prefix (vnettest.netns.Namespaces) and in temporary data directories;
 the machine's own namespace is never touched. Every loop of the suite is bounded in count and in time.
 """
 import json
@@ -9,16 +9,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from topology import Node  # noqa: E402
-from vnetlib import BIN, CNI_PATH, locate, sh  # noqa: E402
+from vnettest.cni import BIN, CNI_PATH, locate
+from vnettest.netns import sh
+from vnettest.topology import Node
 
 NETWORK = "vnet-stress"
 PRIMARY = "10.240.0.4"

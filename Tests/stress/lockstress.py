@@ -17,9 +17,10 @@ import subprocess
 import sys
 import time
 
-from harness import (HERE, NETWORK, Deadline, Log, StressNode, lease_map, make_data_dir, pod_addresses, remove_tree,
+from stress.harness import (HERE, NETWORK, Deadline, Log, StressNode, lease_map, make_data_dir, pod_addresses, remove_tree,
                      run_plugin)
-from vnetlib import Namespaces, locate
+from vnettest.cni import locate
+from vnettest.netns import Namespaces
 
 TIMEOUT = 2  # lockTimeoutSeconds while a holder is stopped
 SLACK = 2.0  # seconds a timed-out plugin may take beyond the timeout (process start, pool load, a loaded machine)

@@ -1,16 +1,16 @@
 """Reclaim beside a churn whose pods' namespaces live in another mount namespace (issue #14), at full size.
 
-A runtime in a mount namespace of its own (Tests/e2e/mountns_runtime.py) runs real ADD, CHECK and DEL for
+A runtime in a mount namespace of its own (Tests/vnettest/mountns_runtime.py) runs real ADD, CHECK and DEL for
 60 pods x 6 rounds, 8 at a time, while `vnetctl reclaim --all-leaked` runs every 0.2 s from the machine's
 mount namespace, where each live pod's namespace path is an empty file. Invariants: no CHECK (nor ADD, nor
 DEL) fails, and the reclaims take nothing, since no pod ever leaked.
 """
 import shutil
 
-from harness import Log, make_data_dir, make_node_namespace
-from mountns_runtime import churn_beside_reclaims
-from topology import Node
-from vnetlib import Namespaces
+from stress.harness import Log, make_data_dir, make_node_namespace
+from vnettest.mountns_runtime import churn_beside_reclaims
+from vnettest.netns import Namespaces
+from vnettest.topology import Node
 
 
 class MountNamespaceChurn:

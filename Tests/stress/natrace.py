@@ -17,8 +17,9 @@ import shutil
 import subprocess
 import time
 
-from harness import Log, StressNode, make_data_dir, remove_tree
-from vnetlib import CNI_PATH, Namespaces, locate
+from stress.harness import Log, StressNode, make_data_dir, remove_tree
+from vnettest.cni import CNI_PATH, locate
+from vnettest.netns import Namespaces
 
 
 class NATRace:

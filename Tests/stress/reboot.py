@@ -9,8 +9,8 @@ CNI GC (`cni.dev/valid-attachments: []`).
 import json
 import os
 
-from harness import Log, StressNode, lease_map, make_data_dir, remove_tree, sh, vnetctl_path
-from vnetlib import Namespaces
+from stress.harness import Log, StressNode, lease_map, make_data_dir, remove_tree, sh, vnetctl_path
+from vnettest.netns import Namespaces
 
 
 class Reboot:

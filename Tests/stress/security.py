@@ -15,8 +15,8 @@ import os
 import pwd
 import stat
 
-from harness import NETWORK, Log, StressNode, make_data_dir, pod_links, remove_tree, run_plugin
-from vnetlib import Namespaces
+from stress.harness import NETWORK, Log, StressNode, make_data_dir, pod_links, remove_tree, run_plugin
+from vnettest.netns import Namespaces
 
 BAD_IDS = ["../../etc", "a/b", "-leading-dash", ".hidden", "a b", "x" * 1025, "ctr\n1", "ctr;rm", "caf\u00e9"]
 BAD_IFNAMES = [".", "..", "a/b", "eth:0", "eth 0", "x" * 16, "tab\t", "del\x7f"]

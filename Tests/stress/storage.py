@@ -15,8 +15,12 @@ import os
 import subprocess
 import sys
 
-from harness import BIN, HERE, NETWORK, Log, StressNode, lease_map, make_data_dir, pod_links, remove_tree, run_plugin
-from vnetlib import Namespaces, corrupt
+if __name__ == "__main__":  # started as a script for --inside, below
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
+
+from stress.harness import BIN, HERE, NETWORK, Log, StressNode, lease_map, make_data_dir, pod_links, remove_tree, run_plugin  # noqa: E402
+from vnettest.cni import corrupt  # noqa: E402
+from vnettest.netns import Namespaces  # noqa: E402
 
 KINDS = ["truncated", "empty", "garbage", "nul-filled"]
 

@@ -13,9 +13,9 @@ import sys
 import time
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 
-from harness import Log  # noqa: E402
+from stress.harness import Log  # noqa: E402
 
 PARTS = ["churn", "lock", "storage", "reboot", "security", "nat-race", "mountns"]
 
@@ -23,26 +23,26 @@ PARTS = ["churn", "lock", "storage", "reboot", "security", "nat-race", "mountns"
 def run_part(name, args):
     log = Log(name)
     if name == "churn":
-        from churn import Churn
+        from stress.churn import Churn
         return Churn(ops=args.ops, parallel=args.parallel, slots=args.pods, pool_size=64, kill_rate=args.kill_rate,
                      seed=args.seed, time_limit=args.time_limit, log=log).run()
     if name == "lock":
-        from lockstress import LockStress
+        from stress.lockstress import LockStress
         return LockStress(log=log, burst=args.burst, burst_parallel=args.burst_parallel).run()
     if name == "storage":
-        from storage import Storage
+        from stress.storage import Storage
         return Storage(log=log).run()
     if name == "reboot":
-        from reboot import Reboot
+        from stress.reboot import Reboot
         return Reboot(log=log, pods=args.reboot_pods).run()
     if name == "security":
-        from security import Security
+        from stress.security import Security
         return Security(log=log).run()
     if name == "nat-race":
-        from natrace import NATRace
+        from stress.natrace import NATRace
         return NATRace(log=log, trials=args.nat_trials).run()
     if name == "mountns":
-        from mountns import MountNamespaceChurn
+        from stress.mountns import MountNamespaceChurn
         return MountNamespaceChurn(log=log).run()
     raise ValueError(name)
 

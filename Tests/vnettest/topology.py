@@ -14,7 +14,7 @@ import os
 import subprocess
 import time
 
-from vnetlib import Namespace, sh
+from vnettest.netns import Namespace, sh
 
 VNET = "10.240.0.0/16"
 GATEWAY = "10.240.0.1"

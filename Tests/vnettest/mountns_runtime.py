@@ -21,7 +21,11 @@ import sys
 import threading
 import time
 
-from vnetlib import BIN, PluginError, Runtime, sh
+if __name__ == "__main__":  # started as a script by MountNamespaceRuntimeProcess, below
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
+
+from vnettest.cni import BIN, PluginError, Runtime  # noqa: E402
+from vnettest.netns import sh  # noqa: E402
 
 
 class MountNamespaceRuntime:

@@ -1,70 +1,16 @@
-"""Test support for vnet's end-to-end tests: namespaces with a per-run prefix, and a CNI driver that execs
-plugins the way libcni does (ADD in order with prevResult, CHECK and DEL with the cached ADD result, DEL in
-reverse). Everything happens inside namespaces the tests create; the machine's own namespace is never touched.
+"""A CNI driver that execs plugins the way libcni does (ADD in order with prevResult, CHECK and DEL with the
+cached ADD result, DEL in reverse), where the binaries are, and the state document's helpers. Plugins run in
+namespaces the tests create (vnettest.netns); the machine's own namespace is never touched.
 """
 import concurrent.futures
 import json
 import os
-import secrets
 import subprocess
 import time
 
 BIN = os.environ.get("VNET_BIN", os.path.join(os.path.dirname(__file__), "../../.build/release"))
 REFERENCE = "/usr/lib/cni"
 CNI_PATH = f"{os.path.abspath(BIN)}:{REFERENCE}"
-RUN_PREFIX = "vt" + secrets.token_hex(2)
-
-
-def sh(*args, check=True, **kw):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kw)
-
-
-class Namespace:
-    """A named network namespace (/var/run/netns/NAME) that this test run made."""
-
-    def __init__(self, name):
-        self.name = name
-        self.path = f"/var/run/netns/{name}"
-        sh("ip", "netns", "add", name)
-        sh("ip", "-n", name, "link", "set", "lo", "up")
-
-    def run(self, *args, check=True, **kw):
-        return sh("nsenter", f"--net={self.path}", *args, check=check, **kw)
-
-    def json(self, *args):
-        return json.loads(self.run("ip", "-j", *args).stdout or "[]")
-
-    def links(self):
-        return self.json("link", "show")
-
-    def delete(self):
-        sh("ip", "netns", "delete", self.name, check=False)
-
-
-class Namespaces:
-    """Creates namespaces with the run's prefix and deletes every one of them, also after a failure."""
-
-    def __init__(self, tag):
-        self.prefix = f"{RUN_PREFIX}{tag}"
-        self.made = []
-
-    def make(self, suffix):
-        ns = Namespace(f"{self.prefix}-{suffix}")
-        self.made.append(ns)
-        return ns
-
-    def make_many(self, suffix, count, workers=8):
-        names = [f"{suffix}{i}" for i in range(count)]
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(self.make, names))
-
-    def cleanup(self):
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda ns: ns.delete(), self.made))
-        for name in os.listdir("/var/run/netns") if os.path.isdir("/var/run/netns") else []:
-            if name.startswith(self.prefix):
-                sh("ip", "netns", "delete", name, check=False)
-        self.made = []
 
 
 class PluginError(Exception):
