@@ -34,7 +34,7 @@ import populated as POP  # noqa: E402
 import probes as PR  # noqa: E402
 import report as R  # noqa: E402
 import sides as S  # noqa: E402
-from vnettest.netns import sh  # noqa: E402
+from vnettest.netns import root_namespace_view, sh  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
@@ -96,7 +96,7 @@ def main():
     root = tempfile.mkdtemp(prefix="vnet-bench-", dir="/var/tmp")
     os.chmod(root, 0o700)
     signal.signal(signal.SIGTERM, interrupted)
-    before = B.root_namespace_view()
+    before = root_namespace_view()
     data = {"cfg": cfg, "machine": B.machine(), "revision": git_revision(),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     P.log(f"bench: {cfg['pods']} pods, {cfg['reps']} repetitions, binaries from {cfg['bin']}, namespaces {namespaces.prefix}-*")
@@ -125,7 +125,7 @@ def main():
     finally:
         namespaces.cleanup()
         shutil.rmtree(root, ignore_errors=True)
-    after = B.root_namespace_view()
+    after = root_namespace_view()
     changed = [k for k in before if before[k] != after[k]]
     data["root_changed"] = changed
     data["elapsed"] = time.monotonic() - started

@@ -211,12 +211,3 @@ def _os_release():
     except OSError:
         pass
     return "unknown"
-
-
-def root_namespace_view():
-    """What the machine's own namespace holds: links, addresses, routes and nft tables (read-only)."""
-    links = sorted(l.split(":")[1].strip().split("@")[0] for l in sh("ip", "-o", "link", "show").stdout.splitlines())
-    addrs = sorted(sh("ip", "-o", "addr", "show").stdout.splitlines())
-    routes = sorted(sh("ip", "route", "show", "table", "all").stdout.splitlines())
-    tables = sorted(sh("nft", "list", "tables", check=False).stdout.splitlines())
-    return {"links": links, "addresses": addrs, "routes": routes, "nft tables": tables}

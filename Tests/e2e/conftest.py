@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 
-from vnettest.netns import Namespaces  # noqa: E402
+from vnettest.netns import Namespaces, root_namespace_view  # noqa: E402
 
 
 @pytest.fixture
@@ -56,21 +56,11 @@ def pytest_sessionfinish(session, exitstatus):
                 sh("ip", "netns", "delete", name, check=False)
 
 
-def _root_namespace_view():
-    """What the machine's own namespace holds: links, addresses, routes and nft tables."""
-    from vnettest.netns import sh
-    links = sorted(l.split(":")[1].strip().split("@")[0] for l in sh("ip", "-o", "link", "show").stdout.splitlines())
-    addrs = sorted(sh("ip", "-o", "addr", "show").stdout.splitlines())
-    routes = sorted(sh("ip", "route", "show", "table", "all").stdout.splitlines())
-    tables = sorted(sh("nft", "list", "tables", check=False).stdout.splitlines())
-    return {"links": links, "addresses": addrs, "routes": routes, "nft tables": tables}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def root_namespace_untouched():
     """The tests never change the machine's own network namespace: checked around the whole session."""
-    before = _root_namespace_view()
+    before = root_namespace_view()
     yield
-    after = _root_namespace_view()
+    after = root_namespace_view()
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     assert not changed, f"the machine's own network namespace changed during the tests: {changed}"

@@ -14,7 +14,7 @@ import pytest
 
 from tmuxlib import Tmux
 from vnettest.cni import BIN, Runtime, load_state, wait_for
-from vnettest.netns import sh
+from vnettest.netns import nat_pods, sh
 from vnettest.topology import Topology
 
 NET = "vnet-e2e"
@@ -63,14 +63,6 @@ def state_bytes(node):
         return f.read()
 
 
-def nft_pods(node):
-    out = node.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
-    if out.returncode != 0:
-        return set()
-    sets = [o["set"] for o in json.loads(out.stdout)["nftables"] if "set" in o]
-    return {e if isinstance(e, str) else e.get("elem", {}).get("val") for e in sets[0].get("elem", [])}
-
-
 def link_names(node):
     return {link["ifname"] for link in node.ns.links()}
 
@@ -78,7 +70,7 @@ def link_names(node):
 def node_view(node, *others):
     """Everything a change would touch: state file bytes, node links, the SNAT set, routes on the bridge,
     and the addresses inside other namespaces."""
-    return {"state": state_bytes(node), "links": link_names(node), "nat": nft_pods(node),
+    return {"state": state_bytes(node), "links": link_names(node), "nat": nat_pods(node.ns) or set(),
             "routes": node.ns.run("ip", "route", "show", "dev", "vnet0").stdout,
             **{ns.name: sh("ip", "-n", ns.name, "-o", "addr").stdout for ns in others}}
 
@@ -176,7 +168,7 @@ def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
     rows = [line for line in screen.splitlines() if POD_ADDRESS.search(line)]
     index = next(i for i, line in enumerate(rows) if target in line)
     veth = VETH.search(rows[index]).group(0)
-    assert veth in link_names(node) and target in nft_pods(node)
+    assert veth in link_names(node) and target in (nat_pods(node.ns) or set())
     tmux.send("g", *["j"] * index, "d")
     dialog = tmux.wait_text("Confirm detach")
     assert f"Detach ctl2/eth0 ({target})" in dialog, "the dialog is about the selected endpoint"
@@ -187,7 +179,7 @@ def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
     assert addresses_on(screen) == set(ips) - {target}
     assert "2 Endpoints 4" in screen
     assert veth not in link_names(node), "the host veth is gone"
-    assert target not in nft_pods(node), "the address left the SNAT set"
+    assert target not in (nat_pods(node.ns) or set()), "the address left the SNAT set"
     state = load_state(node.data_dir, NET)
     assert target not in {lease["address"] for lease in state["leases"]}
     assert "ctl2" not in {e["key"]["containerID"] for e in state["endpoints"]}
@@ -204,7 +196,7 @@ def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
     screen = tmux.wait_for(lambda s: "ops/debug" in s and "Confirm" not in s, what="the new endpoint's row")
     assert address in row_of(screen, "ops/debug")
     assert f"inet {address}/16" in sh("ip", "-n", bare.name, "addr", "show", "dev", "eth0").stdout
-    assert address in nft_pods(node)
+    assert address in (nat_pods(node.ns) or set())
     state = load_state(node.data_dir, NET)
     assert {"containerID": "bare1", "ifname": "eth0"} in [lease["key"] for lease in state["leases"]]
 
@@ -225,7 +217,7 @@ def test_detach_attach_and_reclaim_through_the_keys(node5, namespaces, console):
     state = load_state(node.data_dir, NET)
     assert leaked not in {lease["address"] for lease in state["leases"]}
     assert leaked in {r["address"] for r in state["released"]}
-    assert leaked not in nft_pods(node)
+    assert leaked not in (nat_pods(node.ns) or set())
     with open(os.path.join(node.data_dir, "audit.log")) as f:
         audit = [json.loads(line) for line in f if line.strip()]
     mine = [(e["command"].split()[0], e["after"].split()[0]) for e in audit if e["tool"] == "vnet-console"]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from vnettest.cni import PluginError, Runtime, exec_plugin, load_state
-from vnettest.netns import sh
+from vnettest.netns import nat_pods, sh
 from vnettest.topology import Topology
 
 STEPS = ["netns", "ipam", "bridge", "nat", "veth", "pod-address", "host-route", "nat-pod"]
@@ -23,10 +23,8 @@ def node_is_clean(node, pod):
         assert state["leases"] == [] and state["endpoints"] == [], state
     routes = node.ns.run("ip", "route", "show", "dev", "vnet0", check=False).stdout
     assert "10.240.16." not in routes, routes
-    out = node.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
-    if out.returncode == 0:
-        sets = [o["set"] for o in json.loads(out.stdout)["nftables"] if "set" in o]
-        assert not sets[0].get("elem"), sets
+    pods = nat_pods(node.ns)
+    assert not pods, f"per-pod NAT state survived: {pods}"
 
 
 @pytest.mark.parametrize("step", STEPS)

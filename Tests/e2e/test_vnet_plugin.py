@@ -5,7 +5,7 @@ import os
 import pytest
 
 from vnettest.cni import PluginError, Runtime, call, exec_plugin, load_state, parallel
-from vnettest.netns import sh
+from vnettest.netns import nat_pods, sh
 from vnettest.topology import GATEWAY, Topology
 
 PORTMAP = {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True}
@@ -20,10 +20,8 @@ def assert_clean(node, network="vnet-e2e"):
     if os.path.exists(os.path.join(node.data_dir, network, "state.json")):
         state = load_state(node.data_dir, network)
         assert state["leases"] == [] and state["endpoints"] == []
-    pods = node.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
-    if pods.returncode == 0:
-        elems = [o["set"].get("elem", []) for o in json.loads(pods.stdout)["nftables"] if "set" in o]
-        assert elems == [[]], f"per-pod NAT state survived: {elems}"
+    pods = nat_pods(node.ns)
+    assert not pods, f"per-pod NAT state survived: {pods}"
 
 
 def assert_attached(node, result, netns_path, ifname="eth0"):

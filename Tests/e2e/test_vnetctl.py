@@ -6,7 +6,7 @@ import os
 import pytest
 
 from vnettest.cni import BIN, Runtime, load_state
-from vnettest.netns import sh
+from vnettest.netns import nat_pods, sh
 from vnettest.topology import GATEWAY, Topology, ping
 
 NET = "vnet-e2e"
@@ -18,14 +18,6 @@ def ctl(node, *args, check=True):
 
 def ctl_json(node, *args):
     return json.loads(ctl(node, "--json", *args).stdout)
-
-
-def nft_pods(node):
-    out = node.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
-    if out.returncode != 0:
-        return set()
-    sets = [o["set"] for o in json.loads(out.stdout)["nftables"] if "set" in o]
-    return {e if isinstance(e, str) else e.get("elem", {}).get("val") for e in sets[0].get("elem", [])}
 
 
 def test_every_read_command_shows_the_pods_consistently(node5):
@@ -61,7 +53,7 @@ def test_every_read_command_shows_the_pods_consistently(node5):
     assert {p["address"] for p in nat["perPod"]} == set(ips)
     assert nat["snatAddress"] == node.primary
     assert node.primary in ctl(node, "nat").stdout
-    assert nft_pods(node) == set(ips)
+    assert nat_pods(node.ns) == set(ips)
 
     assert ctl_json(node, "leaks") == []
     assert "no suspected leaks" in ctl(node, "leaks").stdout
@@ -73,13 +65,13 @@ def test_attach_a_bare_namespace_and_detach_it(node5, namespaces):
     out = ctl_json(node, "attach", "--netns", bare.name, "--container", "bare1", "--pod", "ops/debug")
     address = out["address"].split("/")[0]
     assert ping(bare.path, GATEWAY), "the attached namespace reaches its gateway"
-    assert address in nft_pods(node)
+    assert address in (nat_pods(node.ns) or set())
     veth = out["hostVeth"]
     assert veth in {l["ifname"] for l in node.ns.links()}
 
     ctl(node, "detach", "--container", "bare1")
     assert veth not in {l["ifname"] for l in node.ns.links()}
-    assert address not in nft_pods(node)
+    assert address not in (nat_pods(node.ns) or set())
     assert all(l["key"]["containerID"] != "bare1" for l in load_state(node.data_dir, NET)["leases"])
     audit = open(os.path.join(node.data_dir, "audit.log")).read().splitlines()
     assert any('"command":"attach' in line for line in audit) and any('"command":"detach' in line for line in audit)
@@ -106,7 +98,7 @@ def test_leaks_are_found_and_reclaimed(node5):
     state = load_state(node.data_dir, NET)
     assert ips[2] not in {l["address"] for l in state["leases"]}
     assert ips[2] in {r["address"] for r in state["released"]}
-    assert ips[2] not in nft_pods(node)
+    assert ips[2] not in (nat_pods(node.ns) or set())
     assert ctl_json(node, "leaks") == []
     routes = node.ns.run("ip", "route", "show", "dev", "vnet0").stdout
     assert ips[2] not in routes

@@ -16,7 +16,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 from vnettest.cni import BIN, CNI_PATH, locate
-from vnettest.netns import sh
+from vnettest.netns import nat_pods, sh
 from vnettest.topology import Node
 
 NETWORK = "vnet-stress"
@@ -214,13 +214,7 @@ class StressNode:
 
     def nat_pods(self):
         """The elements of set `pods` in table ip vnet, or None when the table is absent."""
-        out = self.ns.run("nft", "-j", "list", "set", "ip", "vnet", "pods", check=False)
-        if out.returncode != 0:
-            return None
-        for obj in json.loads(out.stdout)["nftables"]:
-            if "set" in obj:
-                return {e if isinstance(e, str) else json.dumps(e) for e in obj["set"].get("elem", [])}
-        return set()
+        return nat_pods(self.ns)
 
     def host_veths(self):
         return {l["ifname"] for l in self.ns.links() if l.get("link_type") == "ether" and l["ifname"].startswith("vn")

@@ -61,3 +61,34 @@ class Namespaces:
             if name.startswith(self.prefix):
                 sh("ip", "netns", "delete", name, check=False)
         self.made = []
+
+
+def root_namespace_view():
+    """What the machine's own namespace holds: links, addresses, routes and nft tables (read only). The suites
+    compare it before and after a run: nothing they do may change it."""
+    links = sorted(l.split(":")[1].strip().split("@")[0] for l in sh("ip", "-o", "link", "show").stdout.splitlines())
+    addrs = sorted(sh("ip", "-o", "addr", "show").stdout.splitlines())
+    routes = sorted(sh("ip", "route", "show", "table", "all").stdout.splitlines())
+    tables = sorted(sh("nft", "list", "tables", check=False).stdout.splitlines())
+    return {"links": links, "addresses": addrs, "routes": routes, "nft tables": tables}
+
+
+def nat_pods(ns, table="vnet"):
+    """The elements of vnet's NAT set (set `pods` in table ip `table`) in namespace `ns` (a Namespace): the pods'
+    addresses, or None when the table is absent."""
+    out = ns.run("nft", "-j", "list", "set", "ip", table, "pods", check=False)
+    if out.returncode != 0:
+        return None
+    for obj in json.loads(out.stdout)["nftables"]:
+        if "set" in obj:
+            return {_element(e) for e in obj["set"].get("elem", [])}
+    return set()
+
+
+def _element(element):
+    """An element of a set as nft -j lists it: a plain one is its address; one with attributes (a timeout, a
+    counter) is {"elem": {"val": ADDRESS, ...}}; anything else is kept whole, as JSON."""
+    if isinstance(element, str):
+        return element
+    value = element.get("elem", {}).get("val") if isinstance(element, dict) else None
+    return value if isinstance(value, str) else json.dumps(element, sort_keys=True)
