@@ -44,16 +44,14 @@ let package = Package(
         // The vnet-ipam plugin as a library: its main, and vnet's in-process IPAM, run the same code.
         .target(name: "IPAMCNI", dependencies: ["CNI", "VNetIPAM", "VNetState", "VNetSystem", "VNetModel"]),
         .executableTarget(name: "vnet-ipam", dependencies: ["IPAMCNI"]),
-        .executableTarget(name: "vnet", dependencies: [
-            "CNI", "IPAMCNI", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel",
-        ]),
+        .executableTarget(name: "vnet", dependencies: ["CNI", "IPAMCNI", "VNetOperations", "VNetIPAM", "VNetModel"]),
         .executableTarget(name: "vnetctl", dependencies: [
-            "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem", "CNI",
+            "VNetOperations", "VNetIPAM", "VNetModel", "CNI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
         .executableTarget(name: "vnet-console", dependencies: [
-            "VNetConsole", "VNetOperations", "VNetIPAM", "VNetState", "VNetModel", "VNetSystem", "VNetNetlink", "CNI",
+            "VNetConsole", "VNetOperations", "VNetModel", "CNI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

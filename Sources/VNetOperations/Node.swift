@@ -27,6 +27,13 @@ public struct Node {
         self.lockTimeout = lockTimeout
     }
 
+    /// Records the network configuration the plugin runs with (when it changed), so vnetctl and the console
+    /// need no conflist. The ADD records it: every pod was added with the configuration in force.
+    public func recordConfiguration(_ bytes: [UInt8]) { store.recordConfig(bytes) }
+
+    /// The plugins' own call counts and latencies, kept beside the state.
+    public func callMetrics() -> CallMetrics { CallMetrics.load(directory: store.directory) }
+
     public func hostVeth(for key: AttachmentKey) -> String { HostVethName.make(network: config.network, key: key) }
 
     /// The NAT the node needs, given the pool's subnet and gateway.

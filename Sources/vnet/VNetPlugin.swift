@@ -3,7 +3,6 @@ import IPAMCNI
 import VNetIPAM
 import VNetModel
 import VNetOperations
-import VNetState
 
 /// `vnet`: pods on a Linux bridge over veth pairs, addresses from the node's pool, SNAT beyond the VNet.
 struct VNetPlugin: CNIPlugin {
@@ -14,30 +13,23 @@ struct VNetPlugin: CNIPlugin {
     func node(for call: CNICall) throws(CNIError) -> Node {
         let config: NodeConfig
         do { config = try NodeConfig.parse(network: call.config.name, call.config.raw) } catch { throw CNIError(error) }
-        let addresses: any AddressProvider
-        let store: StateStore
-        var lockTimeout = IPAMConfig.defaultLockTimeout
         if config.ipamType == "vnet-ipam" {
             let service = try VNetIPAMPlugin(owner: "vnet").service(for: call)
-            addresses = InProcessAddresses(service: service)
-            store = service.store
-            lockTimeout = service.config.lockTimeout
-        } else {
-            // Find the IPAM plugin before touching anything, so a wrong type changes nothing.
-            _ = try Delegation.locate(config.ipamType, in: call.environment.path)
-            do { store = try StateStore(dataDir: Self.dataDir(call), network: call.config.name) } catch { throw CNIError(IPAMError.state(error)) }
-            addresses = DelegatedAddresses(type: config.ipamType, call: call, store: store)
+            do { return try NodeAssembly.plugin(config: config, ipam: service) } catch { throw CNIError(error) }
         }
-        store.recordConfig(call.config.recordable)
+        // Find the IPAM plugin before touching anything, so a wrong type changes nothing.
+        _ = try Delegation.locate(config.ipamType, in: call.environment.path)
         do {
-            return try NodeAssembly.make(config: config, addresses: addresses, store: store, lockTimeout: lockTimeout)
+            return try NodeAssembly.plugin(config: config, dataDir: Self.dataDir(call),
+                                           delegatingTo: DelegatedIPAM(type: config.ipamType, call: call))
         } catch {
-            throw CNIError(.kernelFailure, "cannot open the node's netlink or nftables", details: "\(error)")
+            throw CNIError(error)
         }
     }
 
     func add(_ call: CNICall) throws(CNIError) -> CNIResult {
         let node = try node(for: call)
+        node.recordConfiguration(call.config.recordable)
         let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,
                                     requested: try VNetIPAMPlugin.requestedAddress(call))
         let attachment: Attachment

@@ -1,6 +1,6 @@
 import ArgumentParser
 import VNetModel
-import VNetState
+import VNetOperations
 
 /// `vnetctl metrics`: Prometheus text exposition (format 0.0.4) of the node's pool, leaks, NAT and the
 /// plugins' own call counts and latencies.
@@ -11,7 +11,7 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let context = try Context(options)
         let snapshot = context.inspector.snapshot()
-        let calls = CallMetrics.load(directory: context.node.store.directory)
+        let calls = context.node.callMetrics()
         Output.line(PrometheusText.render(snapshot: snapshot, calls: calls), newline: false)
     }
 }

@@ -16,6 +16,30 @@ public enum NodeAssembly {
              store: store, lockTimeout: lockTimeout)
     }
 
+    /// The node a `vnet` CNI call acts on, with vnet-ipam in-process (one store for leases and endpoints).
+    public static func plugin(config: NodeConfig, ipam service: IPAMService) throws(OperationError) -> Node {
+        try opened(config: config, addresses: InProcessAddresses(service: service), store: service.store,
+                   lockTimeout: service.config.lockTimeout)
+    }
+
+    /// The node a `vnet` CNI call acts on, its addresses from another IPAM plugin: vnet's endpoints are kept
+    /// under `dataDir`, vnet's own, never the IPAM plugin's.
+    public static func plugin(config: NodeConfig, dataDir: String, delegatingTo plugin: any IPAMPluginCalls) throws(OperationError) -> Node {
+        let store: StateStore
+        do { store = try StateStore(dataDir: dataDir, network: config.network) } catch { throw OperationError.wrap(error, step: "") }
+        return try opened(config: config, addresses: DelegatedAddresses(plugin: plugin, store: store), store: store,
+                          lockTimeout: IPAMConfig.defaultLockTimeout)
+    }
+
+    private static func opened(config: NodeConfig, addresses: any AddressProvider, store: StateStore,
+                               lockTimeout: Double) throws(OperationError) -> Node {
+        do {
+            return try make(config: config, addresses: addresses, store: store, lockTimeout: lockTimeout)
+        } catch {
+            throw OperationError(.kernel, "cannot open the node's netlink or nftables: \(error)")
+        }
+    }
+
     /// Moves this process into the named network namespace (the node's) for the rest of its life: for a
     /// tool that acts on one node for its whole run. Call it before starting threads.
     public static func enterNetworkNamespace(named name: String) throws {
