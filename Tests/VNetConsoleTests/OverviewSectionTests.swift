@@ -49,7 +49,7 @@ final class OverviewSectionTests: XCTestCase {
         XCTAssertEqual(alerts.items.first?.tag, "CRIT")
         XCTAssertEqual(alerts.items.first?.message, "alert 7")
         var frame = Frame(width: 80, height: 6)
-        var pen = OverviewPen(rect: Rect(x: 0, y: 0, width: 80, height: 5))
+        var pen = Pen(rect: Rect(x: 0, y: 0, width: 80, height: 5))
         alerts.draw(&pen, into: &frame)
         XCTAssertEqual(pen.y, 5, "title and four rows")
         XCTAssertEqual(frame.line(4).trimmingCharacters(in: .whitespaces), "\u{2026} 7 more")

@@ -7,7 +7,7 @@ import VNetModel
 /// sections are; this type draws the title and the connectors between the stages.
 enum EndpointDetailScreen {
     static func render(_ data: ConsoleData, key: AttachmentKey, into frame: inout Frame, rect: Rect) {
-        var pen = DetailPen(rect: rect)
+        var pen = Pen(rect: rect)
         guard let e = data.endpoint(for: key) else {
             frame.put("Endpoint \(key)", x: pen.x, y: pen.y, role: .title, limit: pen.width)
             pen.y += 2

@@ -15,7 +15,7 @@ enum OverviewScreen {
             [NATSummarySection(data), BridgeSection(data), PodsSection(s), LeaksSection(s)],
             [AlertsSection(s)],
         ]
-        var pen = OverviewPen(rect: rect)
+        var pen = Pen(rect: rect)
         for (i, group) in groups.enumerated() {
             if i > 0 { pen.y += 1 }
             for section in group { section.draw(&pen, into: &frame) }

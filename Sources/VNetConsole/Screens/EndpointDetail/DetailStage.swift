@@ -18,7 +18,7 @@ struct DetailStage: Hashable {
     var role: StyleRole
     var lines: [Line]
 
-    func draw(_ pen: inout DetailPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.stage(title, role: role, into: &frame)
         for line in lines { pen.put(line.text, role: line.role, into: &frame) }
     }

@@ -21,7 +21,7 @@ struct AlertsSection: OverviewSection {
         }
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         frame.put("Alerts", x: pen.x, y: pen.y, role: .title)
         pen.y += 1
         let indent = pen.x + 2

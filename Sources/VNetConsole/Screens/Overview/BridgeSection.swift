@@ -10,7 +10,7 @@ struct BridgeSection: OverviewSection {
         role = Self.role(data.snapshot)
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.label("Bridge", into: &frame)
         pen.line(text, role: role, into: &frame)
         pen.y += 1

@@ -8,7 +8,7 @@ struct LeaksSection: OverviewSection {
         count = s.leaks.count
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.label("Leaks", into: &frame)
         pen.line(count == 0 ? "none suspected" : "\(count) suspected (screen 5)", role: count == 0 ? .good : .warn, into: &frame)
         pen.y += 1

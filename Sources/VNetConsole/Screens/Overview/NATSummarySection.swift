@@ -29,7 +29,7 @@ struct NATSummarySection: OverviewSection {
         value = .present(totals: totals, rates: rates)
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.label("NAT", into: &frame)
         switch value {
         case .absent:

@@ -33,7 +33,7 @@ struct NodeGaugeSection: OverviewSection {
         full = u.used >= limit
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         let g = frame.glyphs
         let gaugeWidth = max(10, pen.valueWidth - Frame.displayWidth(numbers))
         pen.label("Node", into: &frame)
@@ -47,7 +47,7 @@ struct NodeGaugeSection: OverviewSection {
     }
 
     /// "█ used 5  ▓ flagged 1 ...", then a note when the pool is smaller than the limit.
-    private func drawLegend(_ pen: OverviewPen, into frame: inout Frame) {
+    private func drawLegend(_ pen: Pen, into frame: inout Frame) {
         let end = pen.valueX + pen.valueWidth
         var x = pen.valueX
         for part in parts {

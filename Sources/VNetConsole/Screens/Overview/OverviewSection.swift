@@ -2,5 +2,5 @@
 /// snapshot into the values it shows (in its initializer, so they can be tested without a frame), then
 /// draws them from the pen's row, leaving the pen on the row after it.
 protocol OverviewSection {
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame)
+    func draw(_ pen: inout Pen, into frame: inout Frame)
 }

@@ -22,7 +22,7 @@ struct PodsSection: OverviewSection {
         allOK = ok == s.endpoints.count
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.label("Pods", into: &frame)
         pen.line(text, role: allOK ? .normal : .warn, into: &frame)
         pen.y += 1

@@ -12,7 +12,7 @@ struct PoolSection: OverviewSection {
         text = pool
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         pen.label("Pool", into: &frame)
         pen.line(text, into: &frame)
         pen.y += 1

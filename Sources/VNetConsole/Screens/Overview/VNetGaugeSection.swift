@@ -14,7 +14,7 @@ struct VNetGaugeSection: OverviewSection {
         numbers = " \(u.used)/\(limit) \(Format.percent(u.used, of: limit))"
     }
 
-    func draw(_ pen: inout OverviewPen, into frame: inout Frame) {
+    func draw(_ pen: inout Pen, into frame: inout Frame) {
         let g = frame.glyphs
         let gaugeWidth = max(10, pen.valueWidth - Frame.displayWidth(numbers))
         pen.label("VNet", into: &frame)

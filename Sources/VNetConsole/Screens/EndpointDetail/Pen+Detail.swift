@@ -1,18 +1,5 @@
-/// Where the endpoint details draw: one row at a time from the top; rows below the area are dropped, so a
-/// long NAT rule list simply ends at the bottom.
-struct DetailPen {
-    let x: Int
-    let width: Int
-    let maxY: Int
-    var y: Int
-
-    init(rect: Rect) {
-        x = rect.x + 1
-        width = rect.width - 2
-        maxY = rect.maxY
-        y = rect.y
-    }
-
+/// The endpoint details' strokes: one row at a time from the top.
+extension Pen {
     /// A line of text under a stage (indented) or on its own (`indent` 0).
     mutating func put(_ text: String, indent: Int = 4, role: StyleRole = .normal, into frame: inout Frame) {
         guard y < maxY else { return }

@@ -1,22 +1,6 @@
-/// Where the overview draws: a column of titles, a column of values beside it, and the current row, which
-/// the sections move down as they draw.
-struct OverviewPen {
+/// The overview's strokes: a column of titles (the pen's left column), a column of values beside it.
+extension Pen {
     static let labelWidth = 10
-
-    /// The titles' column.
-    let x: Int
-    /// From the titles' column to the right margin.
-    let width: Int
-    /// The first row below the area.
-    let maxY: Int
-    var y: Int
-
-    init(rect: Rect) {
-        x = rect.x + 1
-        width = rect.width - 2
-        maxY = rect.maxY
-        y = rect.y
-    }
 
     var valueX: Int { x + Self.labelWidth }
     var valueWidth: Int { width - Self.labelWidth }
