@@ -15,6 +15,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The VNet registry's transport (etcd's JSON gateway); linked by vnetd, vnetctl and the console only.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
     ],
     targets: [
         // C libraries, each behind its own module map with static-inline helpers for macros.
@@ -33,6 +36,16 @@ let package = Package(
         .target(name: "VNetPools", dependencies: ["VNetModel", "VNetSystem"]),
         .target(name: "VNetNetlink", dependencies: ["VNetModel", "VNetSystem", "CMnl"]),
         .target(name: "VNetNAT", dependencies: ["VNetModel", "VNetSystem", "CNftables", "CMnl"]),
+
+        // The VNet registry: etcd v3 over its JSON gateway. Never a dependency of the CNI plugins (every pod
+        // would pay NIO's start).
+        .target(name: "VNetRegistry", dependencies: [
+            "VNetModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
+        // Operations on the VNet (the registry): vnetd, vnetctl and the console.
+        .target(name: "VNetAgent", dependencies: ["VNetModel", "VNetRegistry"]),
 
         // Operations: the only code that changes a node.
         .target(name: "VNetIPAM", dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetPools"]),
@@ -66,6 +79,7 @@ let package = Package(
         .testTarget(name: "VNetNATTests", dependencies: ["VNetNAT", "VNetSystem", "VNetTestSupport"]),
         .testTarget(name: "VNetOperationsTests", dependencies: ["VNetOperations", "VNetIPAM", "VNetPools", "VNetState"]),
         .testTarget(name: "VNetConsoleTests", dependencies: ["VNetConsole"], exclude: ["Golden"]),
+        .testTarget(name: "VNetRegistryTests", dependencies: ["VNetRegistry", "VNetAgent", "VNetModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
