@@ -20,7 +20,8 @@ public final class CursesTerminal: Terminal {
     private var watched: [Int32] = []
     private var savedStderr: Int32 = -1
     private var savedSignals: [(Int32, sigaction)] = []
-    /// The quit signal (SIGINT, SIGTERM, SIGHUP) that ended the run loop, if one did.
+    /// The quit signal (SIGINT, SIGTERM, SIGHUP) that ended the run loop, if one did; SIGHUP too when the
+    /// terminal itself went away without one.
     public private(set) var quitSignal: Int32?
 
     /// Starts curses on `inputFD`/`outputFD` (stdin/stdout by default).
@@ -160,12 +161,21 @@ public final class CursesTerminal: Terminal {
             return readCurses(waitMilliseconds: 0) ?? .timeout
         }
         if ready == 0 { return .timeout }
+        // A terminal that went away (its tmux server or SSH session killed) reports POLLHUP together with
+        // POLLIN: looked at first, or every read fails at once and the loop spins. Its process may get no
+        // SIGHUP at all (run under make, it did not), so this is how the console learns to end like `q`.
+        if fds[0].revents & (vnet_pollhup() | vnet_pollerr() | vnet_pollnval()) != 0 { return hangUp() }
         if fds[0].revents & vnet_pollin() != 0 {
             return readCurses(waitMilliseconds: 10) ?? .timeout
         }
-        if fds[0].revents & (vnet_pollhup() | vnet_pollerr() | vnet_pollnval()) != 0 { return .hangup }
         for entry in fds.dropFirst() where entry.revents != 0 { return .wake(entry.fd) }
         return .timeout
+    }
+
+    /// The terminal is gone: the run ends as after SIGHUP, and `quitSignal` says so (exit status 129).
+    private func hangUp() -> InputEvent {
+        if quitSignal == nil { quitSignal = SIGHUP }
+        return .hangup
     }
 
     public func watch(fd: Int32) {
