@@ -14,6 +14,7 @@ import pytest
 
 from tmuxlib import Tmux
 from vnettest.cni import BIN, Runtime, load_state, wait_for
+from vnettest.process import alive, children
 from vnettest.netns import nat_pods, sh
 from vnettest.topology import Topology
 
@@ -47,15 +48,6 @@ def console():
         tmux.kill()  # SIGHUP to the console, which ends its loop and restores the terminal
         if pid and not wait_for(lambda: not alive(pid), timeout=5):
             os.kill(pid, signal.SIGKILL)
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie has exited
-        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def state_bytes(node):
@@ -421,20 +413,6 @@ def demo_namespaces(prefix):
         if os.path.isdir("/var/run/netns") else []
 
 
-def children_of(pid):
-    """The live processes whose parent is `pid` (the demo's traffic generators)."""
-    found = []
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(stat) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.split("/")[2]))
-    return found
-
-
 def demo_state_dirs(prefix):
     """The demo's state directory: the one whose state names the demo's own pod namespaces."""
     found = []
@@ -465,7 +443,7 @@ def demo():
 
     yield start
     for tmux, pid, prefix in runs:
-        traffic = children_of(pid)
+        traffic = children(pid)
         if alive(pid):
             os.kill(pid, signal.SIGTERM)
             if not wait_for(lambda: not alive(pid), timeout=5):
@@ -489,7 +467,7 @@ def demo_running(tmux, pid, prefix, pods):
     assert {f"{prefix}-pod{i}" for i in range(pods)} <= set(names)
     state_dirs = demo_state_dirs(prefix)
     assert len(state_dirs) == 1, "the demo keeps its state in a directory of its own"
-    traffic = children_of(pid)
+    traffic = children(pid)
     assert len(traffic) == pods, "a ping per pod keeps the counters moving"
     return state_dirs[0], traffic
 

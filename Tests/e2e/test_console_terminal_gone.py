@@ -13,13 +13,9 @@ import pytest
 
 from tmuxlib import Tmux
 from vnettest.cni import BIN, wait_for
+from vnettest.process import alive, children
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def children(pid):
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
 
 
 def demo_namespaces(console_pid):
@@ -35,15 +31,6 @@ def format_base36(number):
         out = digits[rest] + out
         if number == 0:
             return out
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @pytest.mark.skipif(os.path.realpath(BIN) != os.path.realpath(os.path.join(ROOT, ".build", "release")),
