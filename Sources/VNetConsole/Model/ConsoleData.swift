@@ -27,17 +27,13 @@ public struct ConsoleData: Sendable {
     }
 }
 
-/// How an endpoint is doing, worst problem first, as one word and a role.
-enum EndpointHealth {
-    static func of(_ endpoint: EndpointView) -> (text: String, role: StyleRole) {
-        switch endpoint.namespace {
-        case .gone: return ("ns gone", .bad)
-        case .unconfirmed: return ("ns ?", .warn)
-        case .alive: break
+extension EndpointHealth {
+    /// How a cell shows this health.
+    var role: StyleRole {
+        switch self {
+        case .ok: return .good
+        case .attaching, .down, .namespaceUnconfirmed: return .warn
+        case .noVeth, .namespaceGone: return .bad
         }
-        guard let link = endpoint.link else { return ("no veth", .bad) }
-        if endpoint.phase == .attaching { return ("attaching", .warn) }
-        if !link.adminUp || link.operState == .down || link.operState == .lowerLayerDown { return ("down", .warn) }
-        return ("ok", .good)
     }
 }

@@ -8,7 +8,7 @@ struct EndpointRow {
     var id: String
     var link: LinkDelta?
     var nat: CounterDelta?
-    var health: (text: String, role: StyleRole)
+    var health: EndpointHealth
     var ageSeconds: Double
 }
 
@@ -19,7 +19,7 @@ enum EndpointsScreen: ListScreen {
         return data.snapshot.endpoints.map { e in
             EndpointRow(endpoint: e, pod: e.pod.display, id: e.key.description, link: data.rates.link(e.hostVeth),
                         nat: data.rates.pod(e.address),
-                        health: EndpointHealth.of(e), ageSeconds: now.timeIntervalSince(e.createdAt))
+                        health: EndpointHealth(e), ageSeconds: now.timeIntervalSince(e.createdAt))
         }
     }
 

@@ -4,7 +4,7 @@ extension DetailStage {
     /// The pod's side: its health, interface and address, namespace (and whether it is still there),
     /// container and phase.
     static func podInterface(_ e: EndpointView, _ data: ConsoleData) -> DetailStage {
-        let health = EndpointHealth.of(e)
+        let health = EndpointHealth(e)
         let prefix = data.snapshot.subnet.map { "/\($0.length)" } ?? ""
         var iface = "\(e.key.ifname)  \(e.address)\(prefix)"
         if let gw = data.snapshot.gateway { iface += "  gw \(gw)" }

@@ -4,18 +4,18 @@ import VNetModel
 /// without an endpoint. A warning unless every endpoint is ok.
 struct PodsSection: OverviewSection {
     /// The problems counted, in this order; an unconfirmed namespace is not one of them (it is no fault).
-    static let problems = ["attaching", "down", "no veth", "ns gone"]
+    static let problems: [EndpointHealth] = [.attaching, .down, .noVeth, .namespaceGone]
 
     let text: String
     let allOK: Bool
 
     init(_ s: NodeSnapshot) {
-        let health = s.endpoints.map(EndpointHealth.of)
-        let ok = health.filter { $0.text == "ok" }.count
+        let health = s.endpoints.map(EndpointHealth.init)
+        let ok = health.filter { $0 == .ok }.count
         var pods = "\(s.endpoints.count) endpoints  \(ok) ok"
         for problem in Self.problems {
-            let n = health.filter { $0.text == problem }.count
-            if n > 0 { pods += "  \(n) \(problem)" }
+            let n = health.filter { $0 == problem }.count
+            if n > 0 { pods += "  \(n) \(problem.text)" }
         }
         if !s.plainLeases.isEmpty { pods += "  IPAM-only \(s.plainLeases.count)" }
         text = pods
