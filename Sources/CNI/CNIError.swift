@@ -42,6 +42,8 @@ public struct CNIError: Error, Sendable, CustomStringConvertible {
         case kernelFailure = 104
         /// A CHECK found the attachment different from what ADD made.
         case checkFailed = 105
+        /// The node holds every pod of the reservation its agent was granted in the VNet registry.
+        case vnetLimitReached = 106
     }
 }
 

@@ -31,6 +31,7 @@ extension CNIError {
             case .unsafe, .io: self.init(.ioFailure, error.description)
             }
         case .checkFailed(let reason): self.init(.checkFailed, reason)
+        case .vnetLimit(let reason): self.init(.vnetLimitReached, reason)
         case .injected(let point): self.init(.ioFailure, point)
         }
     }

@@ -23,10 +23,13 @@ public struct IPAMConfig: Sendable {
     public var routes: [RouteSpec]?
     /// Overrides the pool's DNS.
     public var dns: DNSSettings?
+    /// The VNet this network belongs to: an ADD is allowed only within the reservation the node agent was
+    /// granted (`GrantedReservation`). nil: the node stands alone, as before.
+    public var registry: RegistrySettings?
 
     public init(dataDir: String = IPAMConfig.defaultDataDir, pool: PoolSourceConfig, limits: Limits = Limits(),
                 cooldown: Double = IPAMConfig.defaultCooldown, lockTimeout: Double = IPAMConfig.defaultLockTimeout,
-                routes: [RouteSpec]? = nil, dns: DNSSettings? = nil) {
+                routes: [RouteSpec]? = nil, dns: DNSSettings? = nil, registry: RegistrySettings? = nil) {
         self.dataDir = dataDir
         self.pool = pool
         self.limits = limits
@@ -34,6 +37,7 @@ public struct IPAMConfig: Sendable {
         self.lockTimeout = lockTimeout
         self.routes = routes
         self.dns = dns
+        self.registry = registry
     }
 
     /// Reads the `ipam` object; every error names the key and the bad value.
@@ -58,6 +62,6 @@ public struct IPAMConfig: Sendable {
                               search: try dnsReader.strings("search"), options: try dnsReader.strings("options"))
         }
         return IPAMConfig(dataDir: dataDir, pool: pool, limits: limits, cooldown: cooldown, lockTimeout: lockTimeout,
-                          routes: routes, dns: dns)
+                          routes: routes, dns: dns, registry: try RegistrySettings.parse(reader))
     }
 }

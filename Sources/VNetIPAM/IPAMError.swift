@@ -11,6 +11,8 @@ public enum IPAMError: Error, Sendable, CustomStringConvertible {
     case source(PoolSourceError)
     /// CHECK found no lease, or a different one.
     case checkFailed(String)
+    /// The node holds every pod of its granted VNet reservation (or was granted none yet).
+    case vnetLimit(String)
     case injected(String)
 
     public var description: String {
@@ -20,7 +22,7 @@ public enum IPAMError: Error, Sendable, CustomStringConvertible {
         case .allocation(let error): return error.description
         case .pool(let error): return "invalid pool: \(error)"
         case .source(let error): return "pool source: \(error)"
-        case .checkFailed(let reason): return reason
+        case .checkFailed(let reason), .vnetLimit(let reason): return reason
         case .injected(let point): return point
         }
     }

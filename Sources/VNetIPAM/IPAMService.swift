@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -58,6 +61,7 @@ public struct IPAMService: Sendable {
             // Read in part: an ADD changes only this attachment's records (StateStore.load(for:)).
             return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
                 Self.flagVanished(&state, pool: pool)
+                if let refusal = vnetRefusal(state, key: request.key) { throw IPAMError.vnetLimit(refusal) }
                 let address = try allocator.choose(for: request.key, in: state, requested: request.requested, now: now)
                 if state.lease(for: request.key) == nil {
                     state.leases.append(Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
@@ -79,6 +83,17 @@ public struct IPAMService: Sendable {
         guard case .allocation(.requestedInUse(let address, let holder)) = error, holder.isUnread,
               let whole = try? store.load(), let lease = whole.lease(holding: address) else { return error }
         return .allocation(.requestedInUse(address, by: lease.key))
+    }
+
+    /// With a VNet registry, a new pod needs room in the reservation the node agent was granted (read under
+    /// the lock, beside the leases it is counted against); nil when it has room or the network has no registry.
+    private func vnetRefusal(_ state: NetworkState, key: AttachmentKey) -> String? {
+        guard config.registry != nil, state.lease(for: key) == nil else { return nil }
+        guard let grant = GrantedReservation.read(directory: store.directory) else {
+            return "VNet limit: no reservation was granted to this node yet (\(GrantedReservation.path(directory: store.directory)) "
+                + "is missing or unreadable): is vnetd running?"
+        }
+        return grant.refusal(used: state.leases.count, agentRunning: kill(grant.agentPID, 0) == 0 || errno == EPERM)
     }
 
     /// Releases the lease of `key` (no lease is success: DEL is idempotent). `extra` runs in the same commit.
