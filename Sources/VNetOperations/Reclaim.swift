@@ -99,19 +99,16 @@ extension Node {
                         }
                         state.quarantined.removeAll { $0 == address }
                     }
-                } else if let key = target.key {
-                    try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
-                        if let reason = try changed(target, in: state, force: force) { throw OperationError(.refused, reason) }
-                        try removeFromKernel(target)
-                        state.release(key, at: Date())
-                        state.removeEndpoint(key)
-                    }
                 } else {
-                    // A veth no endpoint owned. Looked at and deleted under the lock: an ADD records its endpoint
-                    // under the lock before it makes a veth of that name, so none can be half-way meanwhile.
+                    // Looked at and changed under the lock. An ADD records its endpoint under the lock before it
+                    // makes a veth, so not even a veth no endpoint owned can be half-way into an ADD meanwhile.
                     try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
                         if let reason = try changed(target, in: state, force: force) { throw OperationError(.refused, reason) }
                         try removeFromKernel(target)
+                        if let key = target.key {
+                            state.release(key, at: Date())
+                            state.removeEndpoint(key)
+                        }
                     }
                 }
                 report.done.append(name)
