@@ -52,20 +52,20 @@ public struct IPAMService: Sendable {
     }
 
     /// Allocates (or returns the existing) address of `request.key`. `extra` runs inside the same
-    /// critical section, to record more state in the same commit (vnet's endpoint).
+    /// critical section, to record more state in the same commit (vnet's endpoint). Only this attachment's
+    /// part of the state is read (`StateStore.load(for:)`).
     public func allocate(_ request: AttachRequest, now: Date = Date(),
-                         extra: (inout NetworkState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
+                         extra: (inout AttachmentState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
         let (pool, _) = try loadPool(now: now)
         let allocator = allocator(for: pool)
         do {
-            // Read in part: an ADD changes only this attachment's records (StateStore.load(for:)).
             return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
                 Self.flagVanished(&state, pool: pool)
-                if let refusal = vnetRefusal(state, key: request.key) { throw IPAMError.vnetLimit(refusal) }
-                let address = try allocator.choose(for: request.key, in: state, requested: request.requested, now: now)
-                if state.lease(for: request.key) == nil {
-                    state.leases.append(Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
-                                              createdAt: now, owner: request.owner))
+                if let refusal = vnetRefusal(state) { throw IPAMError.vnetLimit(refusal) }
+                let address = try allocator.choose(in: state, requested: request.requested, now: now)
+                if state.lease == nil {
+                    state.lease = Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
+                                        createdAt: now, owner: request.owner)
                     state.released.removeAll { $0.address == address }
                 }
                 let allocation = self.allocation(address, pool: pool)
@@ -73,36 +73,28 @@ public struct IPAMService: Sendable {
                 return allocation
             }
         } catch {
-            throw named(IPAMError.wrap(error))
+            throw IPAMError.wrap(error)
         }
-    }
-
-    /// A requested address found held by a lease the partial read left unread (`AttachmentKey.unread`) is
-    /// worded with its real holder, from the whole document: an error path, so the cost does not matter.
-    private func named(_ error: IPAMError) -> IPAMError {
-        guard case .allocation(.requestedInUse(let address, let holder)) = error, holder.isUnread,
-              let whole = try? store.load(), let lease = whole.lease(holding: address) else { return error }
-        return .allocation(.requestedInUse(address, by: lease.key))
     }
 
     /// With a VNet registry, a new pod needs room in the reservation the node agent was granted (read under
     /// the lock, beside the leases it is counted against); nil when it has room or the network has no registry.
-    private func vnetRefusal(_ state: NetworkState, key: AttachmentKey) -> String? {
-        guard config.registry != nil, state.lease(for: key) == nil else { return nil }
+    private func vnetRefusal(_ state: AttachmentState) -> String? {
+        guard config.registry != nil, state.lease == nil else { return nil }
         guard let grant = GrantedReservation.read(directory: store.directory) else {
             return "VNet limit: no reservation was granted to this node yet (\(GrantedReservation.path(directory: store.directory)) "
                 + "is missing or unreadable): is vnetd running?"
         }
-        return grant.refusal(used: state.leases.count, agentRunning: kill(grant.agentPID, 0) == 0 || errno == EPERM)
+        return grant.refusal(used: state.leaseCount, agentRunning: kill(grant.agentPID, 0) == 0 || errno == EPERM)
     }
 
     /// Releases the lease of `key` (no lease is success: DEL is idempotent). `extra` runs in the same commit.
     @discardableResult
     public func release(_ key: AttachmentKey, verb: String = "del", now: Date = Date(),
-                        extra: (inout NetworkState) throws -> Void = { _ in }) throws(IPAMError) -> Lease? {
+                        extra: (inout AttachmentState) throws -> Void = { _ in }) throws(IPAMError) -> Lease? {
         do {
             return try store.update(verb: verb, lockTimeout: config.lockTimeout, for: key) { state in
-                let lease = state.release(key, at: now)
+                let lease = state.release(at: now)
                 try extra(&state)
                 return lease
             }
@@ -113,9 +105,9 @@ public struct IPAMService: Sendable {
 
     /// CHECK: the lease exists and, when the runtime says which address it got, matches it.
     public func check(_ key: AttachmentKey, expected: IPv4Address?) throws(IPAMError) -> Lease {
-        let state: NetworkState
+        let state: AttachmentState
         do { state = try store.load(for: key) } catch { throw .state(error) }
-        guard let lease = state.lease(for: key) else { throw .checkFailed("no lease for \(key) in network \(network)") }
+        guard let lease = state.lease else { throw .checkFailed("no lease for \(key) in network \(network)") }
         if let expected, expected != lease.address {
             throw .checkFailed("\(key) holds \(lease.address), but the runtime expects \(expected)")
         }
@@ -162,8 +154,8 @@ public struct IPAMService: Sendable {
 
     /// Marks leased addresses the source no longer lists: they stay leased (a pod uses them) but operators
     /// are told.
-    static func flagVanished(_ state: inout NetworkState, pool: Pool) {
-        let vanished = state.leases.map(\.address).filter { !pool.contains($0) }.sorted()
+    static func flagVanished(_ state: inout AttachmentState, pool: Pool) {
+        let vanished = state.leasedAddresses.filter { !pool.contains($0) }.sorted()
         if vanished != state.flagged { state.flagged = vanished }
     }
 }

@@ -49,19 +49,24 @@ public struct Allocator: Sendable {
     /// free the longest (never used first, then released longest ago and past its cool-down).
     public func choose(for key: AttachmentKey, in state: NetworkState, requested: IPv4Address? = nil,
                        now: Date) throws(AllocationError) -> IPv4Address {
-        if let existing = state.lease(for: key) { return existing.address }
-        guard state.leases.count < limits.maxPodsPerNode else { throw .nodeLimitReached(limit: limits.maxPodsPerNode) }
+        try choose(in: state.attachment(key), requested: requested, now: now)
+    }
+
+    /// `choose(for:in:requested:now:)` for the attachment of `attachment`, from what it holds of the rest.
+    public func choose(in attachment: AttachmentState, requested: IPv4Address? = nil, now: Date) throws(AllocationError) -> IPv4Address {
+        if let existing = attachment.lease { return existing.address }
+        guard attachment.leaseCount < limits.maxPodsPerNode else { throw .nodeLimitReached(limit: limits.maxPodsPerNode) }
 
         // Sorted, and walked beside the sorted pool below: no hashing per lease or per pool address, which
         // grew with the pods on the node on every ADD.
-        let used = state.leases.map(\.address).sorted()
-        let quarantined = Set(state.quarantined)
+        let used = attachment.leasedAddresses.sorted()
+        let quarantined = Set(attachment.quarantined)
         var releasedAt: [IPv4Address: Date] = [:]
-        for entry in state.released { releasedAt[entry.address] = entry.releasedAt }
+        for entry in attachment.released { releasedAt[entry.address] = entry.releasedAt }
 
         if let requested {
             guard pool.contains(requested) else { throw .requestedOutsidePool(requested) }
-            if let holder = state.lease(holding: requested) { throw .requestedInUse(requested, by: holder.key) }
+            if let holder = attachment.holder(of: requested) { throw .requestedInUse(requested, by: holder) }
             if quarantined.contains(requested) { throw .requestedQuarantined(requested) }
             if let at = releasedAt[requested], now.timeIntervalSince(at) < cooldown {
                 throw .requestedCoolingDown(requested, secondsLeft: Int((cooldown - now.timeIntervalSince(at)).rounded(.up)))

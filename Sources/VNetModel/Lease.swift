@@ -25,19 +25,20 @@ public struct AttachmentKey: Codable, Hashable, Sendable, Comparable, CustomStri
         return state
     }
 
+    /// `digest` of the key whose fields are these UTF-8 bytes, without making the key.
+    public static func digest(containerID: UnsafeBufferPointer<UInt8>, ifname: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var state: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in containerID { state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        state = state &* 0x0000_0100_0000_01b3
+        for byte in ifname { state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return state
+    }
+
     public static func < (lhs: AttachmentKey, rhs: AttachmentKey) -> Bool {
         (lhs.containerID, lhs.ifname) < (rhs.containerID, rhs.ifname)
     }
 
     public var description: String { "\(containerID)/\(ifname)" }
-
-    /// The key of a stand-in for another attachment's lease in a document read in part for one attachment
-    /// (the state store's `load(for:)`): such a read gives the other leases only their addresses. It is no
-    /// attachment's key, since CNI requires a container ID.
-    public static let unread = AttachmentKey(containerID: "", ifname: "")
-
-    /// Whether this is the key of such a stand-in.
-    public var isUnread: Bool { containerID.isEmpty && ifname.isEmpty }
 }
 
 /// Who the pod is, as the runtime told us through CNI_ARGS; recorded for operators only.

@@ -67,33 +67,38 @@ public struct NetworkState: Codable, Hashable, Sendable {
     }
 
     /// Problems that make the document unsafe to allocate from (two leases on one address, one key twice).
-    ///
-    /// With `standIns` (a document read in part, whose other leases carry `AttachmentKey.unread`), only the
-    /// real keys are compared: the stand-ins' addresses still are, which is what choosing an address needs.
-    public func integrityProblems(standIns: Bool = false) -> [String] {
+    public func integrityProblems() -> [String] {
+        var problems = Self.leaseProblems(count: leases.count, address: { leases[$0].address }, digest: { leases[$0].key.digest },
+                                          key: { leases[$0].key })
+        if schema != Self.currentSchema { problems.append("schema \(schema) is not \(Self.currentSchema)") }
+        return problems
+    }
+
+    /// `integrityProblems` of `count` leases given by their index in the document's order (`digest` is their
+    /// keys' `AttachmentKey.digest`): also for a document read for one attachment, whose other leases are
+    /// keys and addresses (`AttachmentState`).
+    public static func leaseProblems(count: Int, address: (Int) -> IPv4Address, digest: (Int) -> UInt64,
+                                     key: (Int) -> AttachmentKey) -> [String] {
         var problems: [String] = []
         // Every CNI call checks this on load, so the common case (no problem) is kept to a sort of plain
         // integers: each lease's address beside its index, packed in one word. Only a document with a
         // problem pays for finding and wording it.
         // (Plain loops, not zip: each generic type a process uses first costs a metadata instantiation.)
-        var byAddress = leases.indices.map { UInt64(leases[$0].address.value) << 32 | UInt64($0) }
+        var byAddress = (0..<count).map { UInt64(address($0).value) << 32 | UInt64($0) }
         byAddress.sort()
         for index in byAddress.indices.dropFirst() where byAddress[index - 1] >> 32 == byAddress[index] >> 32 {
-            let first = leases[Int(byAddress[index - 1] & 0xFFFF_FFFF)], second = leases[Int(byAddress[index] & 0xFFFF_FFFF)]
-            problems.append("address \(second.address) is leased to both \(first.key) and \(second.key)")
+            let first = Int(byAddress[index - 1] & 0xFFFF_FFFF), second = Int(byAddress[index] & 0xFFFF_FFFF)
+            problems.append("address \(address(second)) is leased to both \(key(first)) and \(key(second))")
         }
         // Keys likewise, by a digest of each: only equal digests need the exact (hashed, String) comparison.
-        var byKey: [UInt64] = []
-        byKey.reserveCapacity(standIns ? 2 : leases.count)
-        for lease in leases where !(standIns && lease.key.isUnread) { byKey.append(lease.key.digest) }
+        var byKey = (0..<count).map { digest($0) }
         byKey.sort()
         if byKey.indices.dropFirst().contains(where: { byKey[$0 - 1] == byKey[$0] }) {
-            var keys = Set<AttachmentKey>(minimumCapacity: leases.count)
-            for lease in leases where !(standIns && lease.key.isUnread) && !keys.insert(lease.key).inserted {
-                problems.append("attachment \(lease.key) holds two leases")
+            var keys = Set<AttachmentKey>(minimumCapacity: count)
+            for index in 0..<count where !keys.insert(key(index)).inserted {
+                problems.append("attachment \(key(index)) holds two leases")
             }
         }
-        if schema != Self.currentSchema { problems.append("schema \(schema) is not \(Self.currentSchema)") }
         return problems
     }
 }

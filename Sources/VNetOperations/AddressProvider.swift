@@ -21,11 +21,11 @@ public struct InProcessAddresses: AddressProvider {
     public init(service: IPAMService) { self.service = service }
 
     public func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
-        try service.allocate(request) { state, allocation in state.upsert(endpoint(allocation)) }
+        try service.allocate(request) { state, allocation in state.endpoint = endpoint(allocation) }
     }
 
     public func release(_ key: AttachmentKey) throws {
-        try service.release(key) { state in state.removeEndpoint(key) }
+        try service.release(key) { state in state.endpoint = nil }
     }
 
     public func check(_ key: AttachmentKey, expected: IPv4Address?) throws {

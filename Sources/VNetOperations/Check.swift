@@ -6,7 +6,7 @@ extension Node {
     public func check(_ key: AttachmentKey, netns: String, expected: IPv4Address?) throws(OperationError) {
         do {
             let state = try store.load(for: key)
-            guard let endpoint = state.endpoint(for: key) else {
+            guard let endpoint = state.endpoint else {
                 throw OperationError(.checkFailed, "no endpoint recorded for \(key)")
             }
             if let expected, expected != endpoint.address.address {

@@ -22,7 +22,7 @@ struct DelegatedAddresses: AddressProvider {
     func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
         let allocation = try plugin.add()
         do {
-            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout, for: request.key) { state in state.upsert(endpoint(allocation)) }
+            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout, for: request.key) { state in state.endpoint = endpoint(allocation) }
         } catch {
             try? plugin.del()
             throw error
@@ -31,7 +31,7 @@ struct DelegatedAddresses: AddressProvider {
     }
 
     func release(_ key: AttachmentKey) throws {
-        try store.update(verb: "del", lockTimeout: IPAMConfig.defaultLockTimeout, for: key) { state in state.removeEndpoint(key) }
+        try store.update(verb: "del", lockTimeout: IPAMConfig.defaultLockTimeout, for: key) { state in state.endpoint = nil }
         try plugin.del()
     }
 

@@ -10,11 +10,11 @@ extension Node {
         var step = "state"
         do {
             let state = try store.load(for: key)
-            let endpoint = state.endpoint(for: key)
-            let lease = state.lease(for: key)
+            let endpoint = state.endpoint
+            let lease = state.lease
             // Only an address this attachment holds (or held, per the runtime) is touched; never another pod's.
             var address = endpoint?.address.address ?? lease?.address ?? hint
-            if let candidate = address, let holder = state.lease(holding: candidate), holder.key != key { address = nil }
+            if let candidate = address, let holder = state.holder(of: candidate), holder != key { address = nil }
             try FaultPoint.hit("del:state")
 
             if let address {

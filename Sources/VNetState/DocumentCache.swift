@@ -15,12 +15,32 @@ import VNetModel
 /// coarse, the same mtime. A cache trusting that identity would serve a stale document under the lock and
 /// one commit would undo another's. Comparing the bytes cannot be fooled.
 final class DocumentCache: Sendable {
-    private let entry = Mutex<WrittenDocument?>(nil)
+    /// A document read whole (or written), or read for one attachment.
+    private enum Entry: Sendable {
+        case whole(WrittenDocument)
+        case inPart(FocusedDocument)
+    }
 
-    /// The state decoded from exactly `bytes`, when that is the cached document and it was read whole or in
-    /// part for `focus`.
-    func lookup(_ bytes: [UInt8], for focus: AttachmentKey?) -> NetworkState? {
-        entry.withLock { cached in cached.flatMap { Self.same($0.bytes, bytes) && $0.serves(focus) ? $0.state : nil } }
+    private let entry = Mutex<Entry?>(nil)
+
+    /// The state decoded from exactly `bytes`, when that is the cached document, read whole.
+    func lookup(_ bytes: [UInt8]) -> NetworkState? {
+        entry.withLock { cached in
+            guard case .whole(let document)? = cached, Self.same(document.bytes, bytes) else { return nil }
+            return document.state
+        }
+    }
+
+    /// The document read from exactly `bytes` for `key`, when that is the cached document, read whole or for
+    /// that attachment.
+    func lookup(_ bytes: [UInt8], for key: AttachmentKey) -> ReadForAttachment? {
+        entry.withLock { cached in
+            switch cached {
+            case .whole(let document)? where Self.same(document.bytes, bytes): return .whole(document)
+            case .inPart(let document)? where document.attachment.key == key && Self.same(document.bytes, bytes): return .inPart(document)
+            default: return nil
+            }
+        }
     }
 
     /// Byte equality by memcmp: Array's `==` compares element by element, ~1 M instructions for a 250-pod
@@ -33,10 +53,20 @@ final class DocumentCache: Sendable {
         } }
     }
 
-    /// The cached document whole: what the next commit copies its unchanged records from.
-    var document: WrittenDocument? { entry.withLock { $0 } }
+    /// The cached document, when read whole or written: what the next commit of a whole state copies its
+    /// unchanged records from.
+    var document: WrittenDocument? {
+        entry.withLock { cached in
+            guard case .whole(let document)? = cached else { return nil }
+            return document
+        }
+    }
 
     func store(_ document: WrittenDocument) {
-        entry.withLock { cached in cached = document }
+        entry.withLock { cached in cached = .whole(document) }
+    }
+
+    func store(_ document: FocusedDocument) {
+        entry.withLock { cached in cached = .inPart(document) }
     }
 }

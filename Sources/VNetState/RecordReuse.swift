@@ -10,9 +10,6 @@ import VNetModel
 struct RecordSpans: Sendable, Equatable {
     var leases: [Range<Int>] = []
     var endpoints: [Range<Int>] = []
-    /// For a document read in part: how many of `endpoints` are stand-ins for runs of other attachments'
-    /// endpoint records left unread (`Endpoint.unreadRun`); 0 otherwise.
-    var unreadEndpointRuns = 0
 }
 
 /// A document this process read or wrote: its bytes, what they decode to, and where its records are.
@@ -22,12 +19,6 @@ struct WrittenDocument: Sendable {
     var bytes: [UInt8]
     var state: NetworkState
     var spans: RecordSpans
-    /// Set when the document was read in part for this attachment: the other attachments' records in
-    /// `state` carry only key and address, and must never be written from those values.
-    var partialFor: AttachmentKey? = nil
-
-    /// Whether this document may be served to a reader asking for `focus` (nil: the whole document).
-    func serves(_ focus: AttachmentKey?) -> Bool { partialFor == nil || partialFor == focus }
 }
 
 /// Walks the records of the previous document beside the new state's records, in order. A commit changes

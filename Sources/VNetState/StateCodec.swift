@@ -10,11 +10,10 @@ import VNetModel
 
 /// Encodes and decodes the state document. Pretty, sorted JSON keeps it readable and diffable by hand.
 public enum StateCodec {
-    public static func encode(_ state: NetworkState) throws -> [UInt8] { encode(state, reusing: nil)?.bytes ?? [] }
+    public static func encode(_ state: NetworkState) throws -> [UInt8] { encode(state, reusing: nil).bytes }
 
-    /// `encode`, copying unchanged records from `previous` (see `RecordSpans`), with where its records are;
-    /// nil when `previous` was read in part and the change reaches beyond what that read read.
-    static func encode(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument? {
+    /// `encode`, copying unchanged records from `previous` (see `RecordSpans`), with where its records are.
+    static func encode(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
         StateDocumentWriter.written(state, reusing: previous)
     }
 
@@ -29,23 +28,13 @@ public enum StateCodec {
 
     /// `decode`, keeping the bytes and, when the direct reader read them, where each record is (for reuse by
     /// the next commit). A document only the general reader takes has no spans, and is written whole.
-    ///
-    /// With `focus`, a document whose seal is intact is read in part for that attachment
-    /// (`StateStore.load(for:)`); any other is read whole.
-    static func decodeDocument(_ bytes: [UInt8], reader: Reader = .fastest, focus: AttachmentKey? = nil) -> Result<WrittenDocument, DecodeFailure> {
+    static func decodeDocument(_ bytes: [UInt8], reader: Reader = .fastest) -> Result<WrittenDocument, DecodeFailure> {
         if bytes.isEmpty { return .failure(.init("the file is empty")) }
         if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
             if bytes.allSatisfy({ $0 == 0 }) { return .failure(.init("the file holds only NUL bytes (\(bytes.count))")) }
             return .failure(.init("the file contains NUL bytes"))
         }
         if reader == .fastest {
-            // In part only when the seal says the bytes are exactly what vnet wrote (`DocumentSeal`).
-            let sealed = focus != nil && bytes.withUnsafeBufferPointer { DocumentSeal.isIntact($0) }
-            // A problem a partial read finds is worded from the whole read, which knows every lease's key.
-            if sealed, let (state, spans) = StateDocumentFastReader.readWithSpans(bytes, focus: focus),
-               state.integrityProblems(standIns: true).isEmpty {
-                return .success(WrittenDocument(bytes: bytes, state: state, spans: spans, partialFor: focus))
-            }
             if let (state, spans) = StateDocumentFastReader.readWithSpans(bytes) {
                 let problems = state.integrityProblems()
                 return problems.isEmpty
@@ -67,6 +56,19 @@ public enum StateCodec {
         } catch {
             return .failure(.init("not a valid state document: \(error.reason)"))
         }
+    }
+
+    /// `decodeDocument` for one attachment (`StateStore.load(for:)`): read in part when the seal says the
+    /// bytes are exactly what vnet wrote (`DocumentSeal`) and the focused read takes them
+    /// (`StateDocumentFastReader.readFocused`), else whole. Accepts and refuses what `decodeDocument` does:
+    /// an intact seal means the whole read would accept the document, and a problem among the leases sends
+    /// the read whole, which words it.
+    static func decodeDocument(_ bytes: [UInt8], for key: AttachmentKey) -> Result<ReadForAttachment, DecodeFailure> {
+        if bytes.withUnsafeBufferPointer({ DocumentSeal.isIntact($0) }),
+           let document = StateDocumentFastReader.readFocused(bytes, for: key), document.integrityProblems.isEmpty {
+            return .success(.inPart(document))
+        }
+        return decodeDocument(bytes).map { .whole($0) }
     }
 
     public struct DecodeFailure: Error, Sendable {

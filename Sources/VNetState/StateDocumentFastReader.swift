@@ -12,9 +12,10 @@ import VNetSystem
 /// Reads the state document as vnet writes it, straight into `NetworkState`, without building a
 /// `JSONValue` tree.
 ///
-/// Why: every CNI call is a new process, so every call reads the whole document. Through `JSONParser` a
-/// 250-pod document cost ~35 M instructions (a dictionary per object, a validated `String` per key), most of
-/// an ADD. This reader compares keys as bytes and makes strings only for values.
+/// Why: every CNI call is a new process, so every call reads the document (an ADD, DEL or CHECK only for
+/// its attachment: `readFocused`). Through `JSONParser` a 250-pod document cost ~35 M instructions (a
+/// dictionary per object, a validated `String` per key), most of an ADD. This reader compares keys as bytes
+/// and makes strings only for values.
 ///
 /// It is deliberately narrow: it accepts only what it can read exactly as `StateDocument` would (ASCII
 /// strings without escapes, known keys once each, plain whole numbers) and returns nil for anything else,
@@ -26,55 +27,120 @@ struct StateDocumentFastReader {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>, focus: AttachmentKey?) {
         self.bytes = bytes
-        focusBytes = focus.map { (Array($0.containerID.utf8), Array($0.ifname.utf8)) }
+        self.focus = focus.map { Focus(containerID: Array($0.containerID.utf8), ifname: Array($0.ifname.utf8)) }
     }
 
     static func read(_ bytes: [UInt8]) -> NetworkState? { readWithSpans(bytes)?.state }
 
-    /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`). With `focus`
-    /// (for a document whose seal the caller found intact: `DocumentSeal`), the document is read in part
-    /// (`StateStore.load(for:)`): the other attachments' leases carry only their addresses, and their
-    /// endpoints are left unread in runs (see StandIns.swift).
-    static func readWithSpans(_ bytes: [UInt8], focus: AttachmentKey? = nil) -> (state: NetworkState, spans: RecordSpans)? {
-        // The stand-ins' keys have an empty container ID (`AttachmentKey.unread`), which no attachment's is.
-        if let focus, focus.containerID.isEmpty { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var reader = StateDocumentFastReader(buffer, focus: focus)
-            guard let state = reader.document() else { return nil }
+    /// The state and where each lease and endpoint record sits in `bytes` (see `RecordSpans`).
+    static func readWithSpans(_ bytes: [UInt8]) -> (state: NetworkState, spans: RecordSpans)? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var reader = StateDocumentFastReader(buffer, focus: nil)
+            guard let members = reader.document() else { return nil }
+            var state = NetworkState(network: members.network)
+            state.schema = members.schema
+            state.generation = members.generation
+            state.leases = reader.leases
+            state.released = members.released
+            state.endpoints = reader.endpoints
+            state.flagged = members.flagged
+            state.quarantined = members.quarantined
             return (state, reader.spans)
         }
     }
 
+    /// `bytes` read for the attachment `key` only (`StateStore.load(for:)`), for a document whose seal the
+    /// caller found intact (`DocumentSeal`: the bytes are exactly what vnet's writer wrote). The lease
+    /// records are found by the writer's layout, and of each other one only the key and the address are
+    /// read; the endpoint records are searched for the attachment's key, and the others are not read at all.
+    /// Nil for anything else (the caller then reads the document whole).
+    static func readFocused(_ bytes: [UInt8], for key: AttachmentKey) -> FocusedDocument? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var reader = StateDocumentFastReader(buffer, focus: key)
+            guard let members = reader.document() else { return nil }
+            let found = reader.focused
+            let problems = NetworkState.leaseProblems(count: found.addresses.count, address: { found.addresses[$0] },
+                                                      digest: { found.digests[$0] }, key: { index in
+                guard let at = found.focusLease, let lease = found.lease, index >= at else { return found.others[index].key }
+                return index == at ? lease.key : found.others[index - 1].key
+            })
+            let attachment = AttachmentState(network: members.network, generation: members.generation, key: key, lease: found.lease,
+                                             endpoint: found.endpoint, others: found.others, released: members.released,
+                                             quarantined: members.quarantined, flagged: members.flagged)
+            return FocusedDocument(bytes: bytes, attachment: attachment, leaseSpans: found.leaseSpans, focusLease: found.focusLease,
+                                   endpointsBefore: found.endpointsBefore, focusEndpoint: found.focusEndpoint,
+                                   endpointsAfter: found.endpointsAfter, integrityProblems: problems)
+        }
+    }
+
     private var spans = RecordSpans()
+    /// The records, read whole.
+    private var leases: [Lease] = []
+    private var endpoints: [Endpoint] = []
+    /// The records, read for the focus.
+    private var focused = FocusedRecords()
+
+    /// Reading for one attachment: that attachment's key as bytes, for finding its records.
+    private struct Focus {
+        var containerID: [UInt8]
+        var ifname: [UInt8]
+    }
+    private let focus: Focus?
+
+    /// What a read for one attachment found of the records: that attachment's lease and endpoint, the other
+    /// leases' keys and addresses, and where the records lie (`FocusedDocument`).
+    private struct FocusedRecords {
+        var lease: Lease?
+        var others: [LeasedAddress] = []
+        var leaseSpans: [Range<Int>] = []
+        var focusLease: Int?
+        var endpoint: Endpoint?
+        var endpointsBefore: Range<Int>?
+        var focusEndpoint: Range<Int>?
+        var endpointsAfter: Range<Int>?
+        /// Every lease's address and key digest, in the document's order (for the integrity check).
+        var addresses: [IPv4Address] = []
+        var digests: [UInt64] = []
+    }
+
+    /// The document's members other than its records.
+    private struct Members {
+        var schema = 0
+        var network = ""
+        var generation: UInt64 = 0
+        var released: [ReleasedAddress] = []
+        var flagged: [IPv4Address] = []
+        var quarantined: [IPv4Address] = []
+    }
 
     // MARK: The document
 
-    private mutating func document() -> NetworkState? {
-        var state = NetworkState(network: "")
+    /// Reads the document: its members, and its records into `leases` and `endpoints`, or, reading for the
+    /// focus, into `focused`.
+    private mutating func document() -> Members? {
+        var members = Members()
         var seen: UInt16 = 0
         var quarantined: [IPv4Address]?
         let complete = object { key, reader in
             switch key {
             case "schema": guard let value = reader.wholeNumber(), value == NetworkState.currentSchema else { return false }
-                state.schema = value; return reader.mark(0, &seen)
+                members.schema = value; return reader.mark(0, &seen)
             case "network": guard let value = reader.string() else { return false }
-                state.network = value; return reader.mark(1, &seen)
+                members.network = value; return reader.mark(1, &seen)
             case "generation": guard let value = reader.wholeNumber() else { return false }
-                state.generation = UInt64(value); return reader.mark(2, &seen)
-            case "leases": guard let (value, spans) = reader.spannedArray({ $0.leaseRecord() }) else { return false }
-                state.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
+                members.generation = UInt64(value); return reader.mark(2, &seen)
+            case "leases":
+                if reader.focus != nil { return reader.focusedLeases() && reader.mark(3, &seen) }
+                guard let (value, spans) = reader.spannedArray({ $0.lease() }) else { return false }
+                reader.leases = value; reader.spans.leases = spans; return reader.mark(3, &seen)
             case "released": guard let value = reader.array({ $0.released() }) else { return false }
-                state.released = value; return reader.mark(4, &seen)
+                members.released = value; return reader.mark(4, &seen)
             case "endpoints":
-                if let focus = reader.focusBytes {
-                    guard let (value, spans, runs) = reader.endpointsInPart(for: focus) else { return false }
-                    state.endpoints = value; reader.spans.endpoints = spans; reader.spans.unreadEndpointRuns = runs
-                    return reader.mark(5, &seen)
-                }
+                if reader.focus != nil { return reader.focusedEndpoints() && reader.mark(5, &seen) }
                 guard let (value, spans) = reader.spannedArray({ $0.endpoint() }) else { return false }
-                state.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
+                reader.endpoints = value; reader.spans.endpoints = spans; return reader.mark(5, &seen)
             case "flagged": guard let value = reader.array({ $0.address() }) else { return false }
-                state.flagged = value; return reader.mark(6, &seen)
+                members.flagged = value; return reader.mark(6, &seen)
             case "seal": return reader.stringBytes() != nil && reader.mark(8, &seen)  // checked by DocumentSeal
             case "quarantined": guard let value = reader.array({ $0.address() }) else { return false }
                 quarantined = value; return reader.mark(7, &seen)
@@ -82,35 +148,54 @@ struct StateDocumentFastReader {
             }
         }
         guard complete, seen & 0x7F == 0x7F else { return nil }
-        state.quarantined = quarantined ?? []
+        members.quarantined = quarantined ?? []
         skipSpace()
-        return index == bytes.count ? state : nil
+        return index == bytes.count ? members : nil
     }
 
-    /// One lease record. Reading a sealed document for one attachment, the record is found by the writer's
-    /// layout and only its address is read, and its key compared as bytes with the focus's; the focus's own
-    /// record is then read in full. The others are stand-ins (`Lease(unreadHolding:)`): what a partial read
-    /// serves (ADD, DEL, CHECK of one attachment) needs no more of the other leases than their addresses,
-    /// and a commit copies their bytes rather than writing these values (`StateDocumentWriter` refuses to).
-    private mutating func leaseRecord() -> Lease? {
-        guard let focus = focusBytes else { return lease() }
-        let start = index
-        guard let (isFocus, address) = skimLease(comparingWith: focus) else { return nil }
-        guard isFocus else { return Lease(unreadHolding: UnsafeBufferPointer(rebasing: bytes[address])) }
-        index = start
-        return lease()
+    /// The leases array, read for the focus: each record is found by the writer's layout and its key
+    /// compared as bytes with the focus's; the focus's record is read whole, and of every other one the key
+    /// and the address (what a call for one attachment needs of the others: which addresses are taken, and
+    /// by whom). False for any other layout.
+    private mutating func focusedLeases() -> Bool {
+        guard let focus else { return false }
+        let expected = bytes.count / 200
+        var others: [LeasedAddress] = Files.prefaultedArray(capacity: expected)
+        var addresses: [IPv4Address] = Files.prefaultedArray(capacity: expected)
+        var digests: [UInt64] = Files.prefaultedArray(capacity: expected)
+        var lease: Lease?, focusLease: Int?, position = 0
+        guard let (_, spans) = spannedArray({ reader -> Bool? in
+            defer { position += 1 }
+            let start = reader.index
+            guard let (containerID, ifname, address) = reader.skimLease() else { return nil }
+            digests.append(AttachmentKey.digest(containerID: UnsafeBufferPointer(rebasing: reader.bytes[containerID]),
+                                                ifname: UnsafeBufferPointer(rebasing: reader.bytes[ifname])))
+            if lease == nil && reader.equal(containerID, focus.containerID) && reader.equal(ifname, focus.ifname) {
+                reader.index = start
+                guard let whole = reader.lease() else { return nil }
+                lease = whole
+                focusLease = position
+                addresses.append(whole.address)
+                return true
+            }
+            guard let value = IPv4Address(utf8: UnsafeBufferPointer(rebasing: reader.bytes[address])) else { return nil }
+            others.append(LeasedAddress(key: AttachmentKey(containerID: reader.text(containerID), ifname: reader.text(ifname)), address: value))
+            addresses.append(value)
+            return true
+        }) else { return false }
+        focused.lease = lease
+        focused.focusLease = focusLease
+        focused.others = others
+        focused.leaseSpans = spans
+        focused.addresses = addresses
+        focused.digests = digests
+        return true
     }
 
-    /// Reading a sealed document for one attachment: that attachment's key as bytes, for finding its records
-    /// (`skimLease`, `endpointsInPart`); the other records are stand-ins (StandIns.swift).
-    private typealias FocusBytes = (containerID: [UInt8], ifname: [UInt8])
-    private let focusBytes: FocusBytes?
-
-    /// Whether the lease record at `index` is the focus's, and where its address is, laid out as the writer
-    /// lays it out (the address first, `"containerID"` and `"ifname"` in the key object, the record closed
-    /// by a brace four spaces in); moves past the record. Nil for anything else (the caller then reads the
-    /// document whole).
-    private mutating func skimLease(comparingWith focus: FocusBytes) -> (Bool, Range<Int>)? {
+    /// Where the key and the address of the lease record at `index` are, laid out as the writer lays it out
+    /// (the address first, `"containerID"` and `"ifname"` in the key object, the record closed by a brace
+    /// four spaces in); moves past the record. Nil for anything else.
+    private mutating func skimLease() -> (containerID: Range<Int>, ifname: Range<Int>, address: Range<Int>)? {
         // Each marker ends with the opening quote of the value after it, which `stringBytes` consumes.
         let opening: StaticString = "{\n      \"address\": \""
         let containerMarker: StaticString = "\"containerID\": \""
@@ -127,7 +212,7 @@ struct StateDocumentFastReader {
         index = afterIfname - 1
         guard let ifname = stringBytes(), index < end else { return nil }
         index = end + closing.utf8CodeUnitCount
-        return (equal(containerID, focus.containerID) && equal(ifname, focus.ifname), address)
+        return (containerID, ifname, address)
     }
 
     /// Whether the bytes in `range` are exactly `value`.
@@ -139,20 +224,26 @@ struct StateDocumentFastReader {
         }
     }
 
-    /// The endpoints array of a sealed document, read for `focus` only: the first record whose key is the
-    /// focus's, found by the writer's layout of a key, is read whole; the records before and after it stay
-    /// unread, each group as one stand-in (`Endpoint.unreadRun`) whose span is the group's bytes. Returns the
-    /// records, their spans and how many stand-ins there are; nil for any other layout (the caller then
-    /// reads the document whole).
-    private mutating func endpointsInPart(for focus: FocusBytes) -> ([Endpoint], [Range<Int>], Int)? {
+    /// The bytes in `range` as a string (checked by `stringBytes`: ASCII without escapes).
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The endpoints array, read for the focus: the first record whose key is the focus's, found by the
+    /// writer's layout of a key, is read whole; the records before and after it are not read, and stay two
+    /// runs of bytes (`FocusedDocument`) that a commit copies around the focus's record. False for any other
+    /// layout, and for a second record of the focus (never written by vnet, but a document edited by hand and
+    /// then committed carries it), which the whole read sees as a change to it needs.
+    private mutating func focusedEndpoints() -> Bool {
+        guard let focus else { return false }
         // The writer's layout: records four spaces in, "{" and "}" on lines of their own, the array closed
         // two spaces in. Strings hold no new lines, so these markers occur nowhere else in the array.
         let opening = Self.recordOpening, separator: StaticString = ",\n    "
         let closing: StaticString = "\n    }", arrayEnd: StaticString = "\n  ]"
         skipSpace()
-        guard consume(UInt8(ascii: "[")) else { return nil }
-        if consume(UInt8(ascii: "]")) { return ([], [], 0) }
-        guard expect(opening, at: index) != nil, let end = find(arrayEnd, anchor: 3, from: index) else { return nil }
+        guard consume(UInt8(ascii: "[")) else { return false }
+        if consume(UInt8(ascii: "]")) { return true }
+        guard expect(opening, at: index) != nil, let end = find(arrayEnd, anchor: 3, from: index) else { return false }
         let first = index + opening.utf8CodeUnitCount - 1  // the first record's "{"
         index = end + arrayEnd.utf8CodeUnitCount
         var key: [UInt8] = []
@@ -161,31 +252,29 @@ struct StateDocumentFastReader {
         key.append(contentsOf: UnsafeBufferPointer(start: Self.ifnameMarker.utf8Start, count: Self.ifnameMarker.utf8CodeUnitCount))
         key.append(contentsOf: focus.ifname)
         key.append(contentsOf: UnsafeBufferPointer(start: Self.keyEnd.utf8Start, count: Self.keyEnd.utf8CodeUnitCount))
-        guard let hit = find(key, in: first..<end) else { return ([.unreadRun(0)], [first..<end], 1) }
-        // A second record for the focus (never written by vnet, but a document edited by hand and then
-        // committed carries it) is left to the whole read, which sees both as a change to them needs.
-        if find(key, in: (hit + key.count)..<end) != nil { return nil }
+        guard let hit = find(key, in: first..<end) else {
+            focused.endpointsBefore = first..<end
+            return true
+        }
+        if find(key, in: (hit + key.count)..<end) != nil { return false }
         // The focus's record: back to its "{", forward to its "}".
-        guard let start = lastOpening(before: hit, from: first), let close = find(closing, anchor: 5, from: hit), close < end else { return nil }
+        guard let start = lastOpening(before: hit, from: first), let close = find(closing, anchor: 5, from: hit), close < end else { return false }
         let after = index
         index = start
-        guard let endpoint = endpoint(), index == close + closing.utf8CodeUnitCount else { return nil }
+        guard let endpoint = endpoint(), index == close + closing.utf8CodeUnitCount else { return false }
         index = after
-        var records: [Endpoint] = [], spans: [Range<Int>] = []
         if start > first {
-            guard expect(separator, at: start - separator.utf8CodeUnitCount) != nil else { return nil }
-            records.append(.unreadRun(records.count))
-            spans.append(first..<(start - separator.utf8CodeUnitCount))
+            guard expect(separator, at: start - separator.utf8CodeUnitCount) != nil else { return false }
+            focused.endpointsBefore = first..<(start - separator.utf8CodeUnitCount)
         }
-        records.append(endpoint)
         let next = close + closing.utf8CodeUnitCount
-        spans.append(start..<next)
         if next < end {
-            guard expect(separator, at: next) != nil else { return nil }
-            records.append(.unreadRun(records.count - 1))
-            spans.append((next + separator.utf8CodeUnitCount)..<end)
+            guard expect(separator, at: next) != nil else { return false }
+            focused.endpointsAfter = (next + separator.utf8CodeUnitCount)..<end
         }
-        return (records, spans, records.count - 1)
+        focused.endpoint = endpoint
+        focused.focusEndpoint = start..<next
+        return true
     }
 
     /// How the writer opens a record of an array: on a line of its own, four spaces in.
@@ -430,7 +519,7 @@ struct StateDocumentFastReader {
         stringBytes().flatMap { Self.prefix(UnsafeBufferPointer(rebasing: bytes[$0])) }
     }
 
-    static func prefix(_ text: UnsafeBufferPointer<UInt8>) -> IPv4Prefix? {
+    private static func prefix(_ text: UnsafeBufferPointer<UInt8>) -> IPv4Prefix? {
         guard let slash = text.firstIndex(of: UInt8(ascii: "/")) else { return nil }
         guard let address = IPv4Address(utf8: UnsafeBufferPointer(rebasing: text[..<slash])) else { return nil }
         let digits = text[(slash + 1)...]

@@ -20,61 +20,102 @@ struct StateDocumentWriter {
     private var members: [Int] = []
     private let previous: WrittenDocument?
     private(set) var spans = RecordSpans()
-    /// Set when a record of another attachment than the one a partial read was for had to be written from
-    /// its values, which that read left empty: the document must not be committed (see `StateStore.update`).
-    private(set) var wroteUnreadRecord = false
     /// Where the seal's digits are, to be filled in once the document is complete.
     private var sealOffset: Int?
 
     private init(reusing previous: WrittenDocument?) { self.previous = previous }
 
     /// The whole document: its JSON, a final new line, and its seal (`DocumentSeal`) filled in.
-    static func bytes(_ state: NetworkState) -> [UInt8] { written(state, reusing: nil)?.bytes ?? [] }
+    static func bytes(_ state: NetworkState) -> [UInt8] { written(state, reusing: nil).bytes }
 
-    /// The document for `state`, copying unchanged records from `previous`, with where its records are; nil
-    /// when `previous` was read in part and `state` changed a record that read did not read in full.
-    static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument? {
+    /// The document for `state`, copying unchanged records from `previous`, with where its records are.
+    static func written(_ state: NetworkState, reusing previous: WrittenDocument?) -> WrittenDocument {
         var writer = StateDocumentWriter(reusing: previous)
         // A commit changes a record or two of the previous document, whose bytes it mostly copies.
         let capacity = previous.map { $0.bytes.count + 8192 } ?? 1024 + 1024 * (state.leases.count + state.endpoints.count)
         writer.out = Files.prefaultedArray(capacity: capacity)
         writer.document(state)
-        if writer.wroteUnreadRecord { return nil }
-        writer.out.append(UInt8(ascii: "\n"))
-        if let seal = writer.sealOffset { DocumentSeal.apply(&writer.out, at: seal) }
-        return WrittenDocument(bytes: writer.out, state: state, spans: writer.spans, partialFor: previous?.partialFor)
+        writer.seal()
+        return WrittenDocument(bytes: writer.out, state: state, spans: writer.spans)
+    }
+
+    /// The document `read` was read from, with the changes of `attachment` (read from it) and `generation`:
+    /// the records of other attachments copied from its bytes, the attachment's lease and endpoint where
+    /// they were (at the end when new, left out when gone), the lists written. The same bytes as
+    /// `NetworkState.apply(_:)` on that document read whole, then written (`FocusedDocument`).
+    static func bytes(_ attachment: AttachmentState, over read: FocusedDocument, generation: UInt64) -> [UInt8] {
+        var writer = StateDocumentWriter(reusing: nil)
+        writer.out = Files.prefaultedArray(capacity: read.bytes.count + 8192)
+        read.bytes.withUnsafeBufferPointer { source in writer.document(attachment, over: read, source: source, generation: generation) }
+        writer.seal()
+        return writer.out
+    }
+
+    /// The final new line, and the seal's digits.
+    private mutating func seal() {
+        out.append(UInt8(ascii: "\n"))
+        if let seal = sealOffset { DocumentSeal.apply(&out, at: seal) }
     }
 
     // Keys in each object are written in sorted order, as JSONWriter sorts them.
     private mutating func document(_ state: NetworkState) {
-        open(UInt8(ascii: "{"))
         var endpointMatcher = RecordMatcher(previous: previous?.state.endpoints ?? [], spans: previous?.spans.endpoints ?? [])
-        // A document read in part has its unread runs of endpoint records as stand-ins, copied as their
-        // spans like any unchanged record (`Endpoint.unreadRun`): each must be copied once, or a commit
-        // would drop the records it stands for.
-        var runsCopied = 0
-        key("endpoints"); array(state.endpoints) { writer, endpoint in
-            let span = endpointMatcher.span(of: endpoint)
-            if endpoint.isUnreadRun && span != nil { runsCopied += 1 }
-            writer.spans.endpoints.append(writer.record(endpoint.key, span) { $0.endpoint(endpoint) })
-        }
-        if runsCopied != (previous?.spans.unreadEndpointRuns ?? 0) { wroteUnreadRecord = true }
-        spans.unreadEndpointRuns = runsCopied
-        key("flagged"); array(state.flagged) { $0.address($1) }
-        key("generation"); out.append(contentsOf: String(state.generation).utf8)
         var leaseMatcher = RecordMatcher(previous: previous?.state.leases ?? [], spans: previous?.spans.leases ?? [])
-        key("leases"); array(state.leases) { writer, lease in
-            writer.spans.leases.append(writer.record(lease.key, leaseMatcher.span(of: lease)) { $0.lease(lease) })
+        document(endpoints: { writer in
+            for endpoint in state.endpoints {
+                writer.separate()
+                writer.spans.endpoints.append(writer.record(endpointMatcher.span(of: endpoint)) { $0.endpoint(endpoint) })
+            }
+        }, flagged: state.flagged, generation: state.generation, leases: { writer in
+            for lease in state.leases {
+                writer.separate()
+                writer.spans.leases.append(writer.record(leaseMatcher.span(of: lease)) { $0.lease(lease) })
+            }
+        }, network: state.network, quarantined: state.quarantined, released: state.released, schema: state.schema)
+    }
+
+    private mutating func document(_ attachment: AttachmentState, over read: FocusedDocument, source: UnsafeBufferPointer<UInt8>,
+                                   generation: UInt64) {
+        // Each record or run of records the attachment's changes leave as they were is copied.
+        func copy(_ span: Range<Int>, into writer: inout StateDocumentWriter) {
+            writer.separate()
+            writer.out.append(contentsOf: UnsafeBufferPointer(rebasing: source[span]))
         }
-        key("network"); string(state.network)
-        key("quarantined"); array(state.quarantined) { $0.address($1) }
-        key("released"); array(state.released) { writer, released in
+        document(endpoints: { writer in
+            if let run = read.endpointsBefore { copy(run, into: &writer) }
+            if let span = read.focusEndpoint, let endpoint = attachment.endpoint {
+                if endpoint == read.attachment.endpoint { copy(span, into: &writer) } else { writer.separate(); writer.endpoint(endpoint) }
+            }
+            if let run = read.endpointsAfter { copy(run, into: &writer) }
+            if read.focusEndpoint == nil, let endpoint = attachment.endpoint { writer.separate(); writer.endpoint(endpoint) }
+        }, flagged: attachment.flagged, generation: generation, leases: { writer in
+            for (index, span) in read.leaseSpans.enumerated() {
+                guard index == read.focusLease else { copy(span, into: &writer); continue }
+                guard let lease = attachment.lease else { continue }
+                if lease == read.attachment.lease { copy(span, into: &writer) } else { writer.separate(); writer.lease(lease) }
+            }
+            if read.focusLease == nil, let lease = attachment.lease { writer.separate(); writer.lease(lease) }
+        }, network: attachment.network, quarantined: attachment.quarantined, released: attachment.released, schema: NetworkState.currentSchema)
+    }
+
+    /// The document's members; `endpoints` and `leases` write the records of their arrays.
+    private mutating func document(endpoints: (inout StateDocumentWriter) -> Void, flagged: [IPv4Address], generation: UInt64,
+                                   leases: (inout StateDocumentWriter) -> Void, network: String, quarantined: [IPv4Address],
+                                   released: [ReleasedAddress], schema: Int) {
+        open(UInt8(ascii: "{"))
+        key("endpoints"); open(UInt8(ascii: "[")); endpoints(&self); close(UInt8(ascii: "]"))
+        key("flagged"); array(flagged) { $0.address($1) }
+        key("generation"); out.append(contentsOf: String(generation).utf8)
+        key("leases"); open(UInt8(ascii: "[")); leases(&self); close(UInt8(ascii: "]"))
+        key("network"); string(network)
+        key("quarantined"); array(quarantined) { $0.address($1) }
+        key("released"); array(released) { writer, released in
             writer.open(UInt8(ascii: "{"))
             writer.key("address"); writer.address(released.address)
             writer.key("releasedAt"); writer.date(released.releasedAt)
             writer.close(UInt8(ascii: "}"))
         }
-        key("schema"); out.append(contentsOf: String(state.schema).utf8)
+        key("schema"); out.append(contentsOf: String(schema).utf8)
         key("seal"); sealOffset = out.count + 1; string(DocumentSeal.placeholder)
         close(UInt8(ascii: "}"))
     }
@@ -121,12 +162,11 @@ struct StateDocumentWriter {
 
     /// One record: copied from the previous document's `span` when there is one, else written by `write`.
     /// Returns where it went in the output.
-    private mutating func record(_ key: AttachmentKey, _ span: Range<Int>?, _ write: (inout StateDocumentWriter) -> Void) -> Range<Int> {
+    private mutating func record(_ span: Range<Int>?, _ write: (inout StateDocumentWriter) -> Void) -> Range<Int> {
         let start = out.count
         if let span, let previous {
             previous.bytes.withUnsafeBufferPointer { bytes in out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[span])) }
         } else {
-            if let focus = previous?.partialFor, key != focus { wroteUnreadRecord = true }
             write(&self)
         }
         return start..<out.count

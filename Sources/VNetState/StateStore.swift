@@ -78,48 +78,88 @@ public struct StateStore: Sendable {
     /// A missing file is a new network; an unreadable one is an error, never an empty pool, unless it was
     /// left by an earlier boot (see `BootMarker`): then it describes pods that no longer exist, and the
     /// network starts empty.
-    public func load() throws(StateError) -> NetworkState { try load(settingAside: false, for: nil) }
+    public func load() throws(StateError) -> NetworkState { try load(settingAside: false) }
 
-    /// `load()` read in part for one attachment, for the calls that concern only it (a CNI ADD, DEL or CHECK):
-    /// that attachment's lease and endpoint come whole; every other lease is a stand-in that carries only its
-    /// address (its key is `AttachmentKey.unread`), and the other endpoints are left unread in runs (see
-    /// StandIns.swift). Only a document whose seal is intact is read so (`DocumentSeal`: the
-    /// bytes are exactly what vnet's writer wrote, so the whole read would accept them too); any other is
-    /// read whole, and refused as `load()` refuses it.
+    /// What a call for one attachment reads of the committed document (a CNI ADD, DEL or CHECK): that
+    /// attachment's lease and endpoint, the lists of released, quarantined and flagged addresses, and the
+    /// other leases' keys and addresses (`AttachmentState`). A document is accepted or refused as `load()`
+    /// accepts or refuses it.
     ///
-    /// Why: every CNI call is a new process and reads the document. Reading every value of every record was
-    /// what still grew with the pods on the node; an ADD, DEL or CHECK needs no more of the others than which
-    /// addresses they hold. A commit copies the bytes of the records it did not change, so the empty values
-    /// are never written (`update(verb:lockTimeout:for:_:)` makes sure of it).
-    public func load(for key: AttachmentKey) throws(StateError) -> NetworkState { try load(settingAside: false, for: key) }
-
-    /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
-    /// (`state.json.corrupt-<time>`) so that the next commit does not keep it as `state.json.prev`.
-    private func load(settingAside: Bool, for focus: AttachmentKey?) throws(StateError) -> NetworkState {
-        do {
-            return try loadCommitted(for: focus)
-        } catch .corrupt(let path, let reason) {
-            guard BootMarker(directory: directory).standing() == .earlierBoot else { throw .corrupt(path: path, reason: reason) }
-            if settingAside { setAside(reason: reason) }
-            return NetworkState(network: network)
+    /// Why: every CNI call is a new process and reads the document. Reading every record of a 250-pod
+    /// document whole was most of what such a call executed, and what grew with the pods on the node. A
+    /// document whose seal is intact is read only as far as this needs (`StateDocumentFastReader.readFocused`);
+    /// the records it leaves unread stay bytes inside VNetState (`FocusedDocument`), for the commit to copy.
+    public func load(for key: AttachmentKey) throws(StateError) -> AttachmentState {
+        switch try load(settingAside: false, for: key) {
+        case .inPart(let document): return document.attachment
+        case .whole(let state): return state.attachment(key)
         }
     }
 
-    private func loadCommitted(for focus: AttachmentKey?) throws(StateError) -> NetworkState {
+    /// `load()`; under the lock, a document of an earlier boot that cannot be read is also moved aside
+    /// (`state.json.corrupt-<time>`) so that the next commit does not keep it as `state.json.prev`.
+    private func load(settingAside: Bool) throws(StateError) -> NetworkState {
+        try recovering(settingAside: settingAside, loadCommitted, empty: NetworkState(network: network))
+    }
+
+    /// The document read for one attachment: in part, or whole.
+    private enum Focused {
+        case inPart(FocusedDocument)
+        case whole(NetworkState)
+    }
+
+    /// `load(for:)`, with what the commit of a change needs; settingAside as for `load(settingAside:)`.
+    private func load(settingAside: Bool, for key: AttachmentKey) throws(StateError) -> Focused {
+        try recovering(settingAside: settingAside, { () throws(StateError) in try loadCommitted(for: key) }, empty: .whole(NetworkState(network: network)))
+    }
+
+    /// `read()`, or `empty` when the document is unreadable and was left by an earlier boot (see `BootMarker`).
+    private func recovering<T>(settingAside: Bool, _ read: () throws(StateError) -> T, empty: @autoclosure () -> T) throws(StateError) -> T {
+        do {
+            return try read()
+        } catch .corrupt(let path, let reason) {
+            guard BootMarker(directory: directory).standing() == .earlierBoot else { throw .corrupt(path: path, reason: reason) }
+            if settingAside { setAside(reason: reason) }
+            return empty()
+        }
+    }
+
+    /// The committed bytes; nil for a new network.
+    private func committedBytes() throws(StateError) -> [UInt8]? {
         let bytes: [UInt8]?
         do throws(SystemError) { bytes = try Files.read(statePath) } catch { throw .io(error) }
-        guard let bytes else {
-            if Files.exists(backupPath) {
-                throw .corrupt(path: statePath, reason: "the file is missing but its previous copy exists")
-            }
-            return NetworkState(network: network)
+        if bytes == nil && Files.exists(backupPath) {
+            throw .corrupt(path: statePath, reason: "the file is missing but its previous copy exists")
         }
-        if let cached = cache.lookup(bytes, for: focus) { return cached }
-        switch StateCodec.decodeDocument(bytes, focus: focus) {
+        return bytes
+    }
+
+    private func loadCommitted() throws(StateError) -> NetworkState {
+        guard let bytes = try committedBytes() else { return NetworkState(network: network) }
+        if let cached = cache.lookup(bytes) { return cached }
+        switch StateCodec.decodeDocument(bytes) {
         case .success(let document):
             cache.store(document)
             return document.state
         case .failure(let failure): throw .corrupt(path: statePath, reason: failure.reason)
+        }
+    }
+
+    private func loadCommitted(for key: AttachmentKey) throws(StateError) -> Focused {
+        guard let bytes = try committedBytes() else { return .whole(NetworkState(network: network)) }
+        let read: ReadForAttachment
+        if let cached = cache.lookup(bytes, for: key) {
+            read = cached
+        } else {
+            switch StateCodec.decodeDocument(bytes, for: key) {
+            case .success(.inPart(let document)): cache.store(document); read = .inPart(document)
+            case .success(.whole(let document)): cache.store(document); read = .whole(document)
+            case .failure(let failure): throw .corrupt(path: statePath, reason: failure.reason)
+            }
+        }
+        switch read {
+        case .inPart(let document): return .inPart(document)
+        case .whole(let document): return .whole(document.state)
         }
     }
 
@@ -134,60 +174,90 @@ public struct StateStore: Sendable {
         _ = message.withCString { write(2, $0, strlen($0)) }
     }
 
-    /// Commits `state` (the caller holds the lock), bumping its generation. Returns false, committing
-    /// nothing, when `state` came from a partial read and changes a record that read did not read whole.
+    /// Commits `state` (the caller holds the lock), bumping its generation.
     ///
     /// Always atomic (temporary file, rename): any reader, and the next call after a crash of this process,
     /// sees the old or the new document whole. Flushing to disk is done once per boot, for the boot marker
     /// (see `BootMarker`), not per commit: what a commit records is about pods, which do not outlive the
     /// boot. Without a boot id every commit is flushed (file, then directory).
-    func commit(_ state: inout NetworkState) throws(StateError) -> Bool {
+    func commit(_ state: inout NetworkState) throws(StateError) {
         // The records this commit did not change are copied from the document this process last read or
         // wrote (the one `update` loaded), not written again: see `RecordSpans`.
         var next = state
         next.generation += 1
-        guard let document = StateCodec.encode(next, reusing: cache.document) else { return false }
+        let document = StateCodec.encode(next, reusing: cache.document)
+        try replace(with: document.bytes)
+        cache.store(document)
+        state = next
+    }
+
+    /// Commits the changes of `attachment` to the document `read` it was read from (the caller holds the
+    /// lock), bumping its generation: the other attachments' records are copied from its bytes.
+    private func commit(_ attachment: AttachmentState, over read: FocusedDocument) throws(StateError) {
+        try replace(with: StateDocumentWriter.bytes(attachment, over: read, generation: read.attachment.generation + 1))
+    }
+
+    /// Replaces the document with `bytes` (see `commit`).
+    private func replace(with bytes: [UInt8]) throws(StateError) {
         do throws(SystemError) {
             let marker = BootMarker(directory: directory)
             let flush = marker.standing() == .thisBoot ? false : !(try marker.markThisBoot())
-            try Files.replaceAtomically(statePath, with: document.bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
+            try Files.replaceAtomically(statePath, with: bytes, mode: 0o600, keepPrevious: backupPath, sync: flush, durable: flush)
         } catch {
             throw .io(error)
         }
-        cache.store(document)
-        state = next
-        return true
     }
 
     /// Runs `body` on the current document under the lock and commits it when `body` changed it.
     /// The lock is released on every path, and a failed commit leaves the old document in place.
-    ///
-    /// With `key`, `body` gets the document read in part for that attachment (`load(for:)`), for the calls
-    /// that change only its lease and endpoint: there, other attachments are found by address, not by key.
-    /// Should `body` change another record after all, nothing of that is committed: the document is read
-    /// whole and `body` runs again on it.
-    public func update<T>(verb: String, lockTimeout: Double, for key: AttachmentKey? = nil,
-                          _ body: (inout NetworkState) throws -> T) throws -> T {
-        let lock = StateLock(path: lockPath)
-        try lock.acquire(verb: verb, timeout: lockTimeout)
-        defer { lock.release() }
-        try FaultPoint.hit("\(verb):locked")
-        removeAbandonedTemporaries()
-        var focus = key
-        while true {
-            var state = try load(settingAside: true, for: focus)
+    public func update<T>(verb: String, lockTimeout: Double, _ body: (inout NetworkState) throws -> T) throws -> T {
+        try locked(verb: verb, lockTimeout: lockTimeout) { () throws -> T in
+            var state = try load(settingAside: true)
             let before = state
             let result = try body(&state)
             if state != before {
                 try FaultPoint.hit("\(verb):before-commit")
-                guard try commit(&state) else {
-                    focus = nil  // the change reaches records the partial read left empty: read them
-                    continue
+                try commit(&state)
+                try FaultPoint.hit("\(verb):after-commit")
+            }
+            return result
+        }
+    }
+
+    /// `update` for the calls that change one attachment's records (a CNI ADD or DEL): `body` gets what
+    /// `load(for:)` reads, and can change only that attachment's lease and endpoint and the lists.
+    public func update<T>(verb: String, lockTimeout: Double, for key: AttachmentKey, _ body: (inout AttachmentState) throws -> T) throws -> T {
+        try locked(verb: verb, lockTimeout: lockTimeout) { () throws -> T in
+            let read = try load(settingAside: true, for: key)
+            var attachment: AttachmentState
+            switch read {
+            case .inPart(let document): attachment = document.attachment
+            case .whole(let state): attachment = state.attachment(key)
+            }
+            let before = attachment
+            let result = try body(&attachment)
+            if attachment != before {
+                try FaultPoint.hit("\(verb):before-commit")
+                switch read {
+                case .inPart(let document): try commit(attachment, over: document)
+                case .whole(var state):
+                    state.apply(attachment)
+                    try commit(&state)
                 }
                 try FaultPoint.hit("\(verb):after-commit")
             }
             return result
         }
+    }
+
+    /// Runs `body` under the lock, which is released on every path.
+    private func locked<T>(verb: String, lockTimeout: Double, _ body: () throws -> T) throws -> T {
+        let lock = StateLock(path: lockPath)
+        try lock.acquire(verb: verb, timeout: lockTimeout)
+        defer { lock.release() }
+        try FaultPoint.hit("\(verb):locked")
+        removeAbandonedTemporaries()
+        return try body()
     }
 
     /// Records the network configuration when it differs from the recorded one. Written without the lock:

@@ -71,8 +71,8 @@ final class AttachDetachTests: XCTestCase {
     }
 
     func testARequestedAddressInUseNamesItsHolder() throws {
-        // The ADD reads the state in part, where other leases hold only their addresses: the error still
-        // names the attachment that holds the address.
+        // The ADD reads the state for its attachment (`AttachmentState`), which holds the other leases' keys:
+        // the error names the attachment that holds the address.
         let service = try XCTUnwrap((node.addresses as? InProcessAddresses)?.service)
         let first = AttachmentKey(containerID: "holder", ifname: "eth0")
         for id in ["a", "holder", "b"] {

@@ -5,7 +5,9 @@
 // it, Tests/fuzz/corpus/state/crash-fractional-seconds, had a malformed "06:59:0.1Z" that Foundation's
 // decoder accepted; the state decoder now refuses it. See docs/reliability.md.)
 // A commit that copies unchanged records from an accepted document (however it is laid out) must write a
-// document that reads back as exactly the committed state.
+// document that reads back as exactly the committed state. A read for one attachment (`AttachmentState`) must
+// agree with the whole read, and a change committed from it must write what the same change to the whole
+// state writes.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -25,7 +27,7 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case (.failure, .success): fatalError("the direct reader refused what the general one accepts")
     default: break
     }
-    checkPartialRead(bytes, size: size)
+    checkFocusedRead(bytes, size: size)
     guard case .success(let state) = fastest else { return 0 }
     if !state.integrityProblems().isEmpty { fatalError("decode accepted an inconsistent document") }
     guard let encoded = try? StateCodec.encode(state) else { fatalError("an accepted state does not encode") }
@@ -33,7 +35,7 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("a committed document is refused on reading: \(String(decoding: encoded, as: UTF8.self))")
     }
     // vnet's own (sealed) documents are the ones read in part: check that on what was just written.
-    checkPartialRead(encoded, size: size)
+    checkFocusedRead(encoded, size: size)
     guard let reencoded = try? StateCodec.encode(again), reencoded == encoded else {
         fatalError("state round trip is not stable: \(String(decoding: encoded, as: UTF8.self))")
     }
@@ -42,7 +44,7 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if !changed.leases.isEmpty { changed.leases.remove(at: size % changed.leases.count) }
     if let last = changed.endpoints.indices.last { changed.endpoints[last].phase = changed.endpoints[last].phase == .ready ? .attaching : .ready }
     changed.generation += 1
-    guard let committed = StateCodec.encode(changed, reusing: document) else { fatalError("a whole read's commit was refused") }
+    let committed = StateCodec.encode(changed, reusing: document)
     guard case .success(let reread) = StateCodec.decodeDocument(committed.bytes), reread.state == changed else {
         fatalError("a commit copying unchanged records does not read back as what was committed")
     }
@@ -53,68 +55,62 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// A read in part for one attachment (only of a document whose seal is intact) accepts and refuses exactly
-/// what a whole read does, and gives that attachment's records whole and every other lease's address.
-func checkPartialRead(_ bytes: [UInt8], size: Int) {
+/// A read for one attachment (in part only for a document whose seal is intact) accepts and refuses exactly
+/// what a whole read does, and gives exactly the `AttachmentState` of the whole read.
+func checkFocusedRead(_ bytes: [UInt8], size: Int) {
     let wholeDocument = StateCodec.decodeDocument(bytes)
     let focus: AttachmentKey
     if case .success(let whole) = wholeDocument, !whole.state.endpoints.isEmpty, size % 2 == 0 {
         // An attachment with an endpoint, wherever it sits among the others (first, middle, last).
         focus = whole.state.endpoints[(size / 2) % whole.state.endpoints.count].key
-    } else if case .success(let whole) = wholeDocument, !whole.state.leases.isEmpty {
+    } else if case .success(let whole) = wholeDocument, !whole.state.leases.isEmpty, size % 3 != 0 {
         focus = whole.state.leases[size % whole.state.leases.count].key
     } else {
         focus = AttachmentKey(containerID: "c1", ifname: "eth0")
     }
-    switch (wholeDocument, StateCodec.decodeDocument(bytes, focus: focus)) {
-    case (.success(let whole), .success(let partial)):
-        let w = whole.state, p = partial.state
-        // Read in part, the endpoints are the focus's first one only (the others stay unread bytes).
-        let focusEndpoints = Array(w.endpoints.filter { $0.key == focus }.prefix(1))
-        let endpointsAgree = partial.partialFor == nil ? p.endpoints == w.endpoints
-            : p.endpoints.filter { !$0.isUnreadRun } == focusEndpoints && p.endpoints.filter(\.isUnreadRun).count <= 2
-        var spansAgree = whole.spans == RecordSpans() || partial.spans == whole.spans
-        if partial.partialFor != nil && whole.spans != RecordSpans() {
-            let first = w.endpoints.firstIndex { $0.key == focus }
-            let focusSpans = zip(p.endpoints, partial.spans.endpoints).filter { !$0.0.isUnreadRun }.map(\.1)
-            spansAgree = partial.spans.leases == whole.spans.leases
-                && focusSpans == (first.map { [whole.spans.endpoints[$0]] } ?? [])
-        }
-        // Read in part, the other leases are stand-ins that hold their addresses only.
-        let keys = partial.partialFor == nil ? w.leases.map(\.key) : w.leases.map { $0.key == focus ? focus : AttachmentKey.unread }
-        if p.leases.map(\.key) != keys || p.leases.map(\.address) != w.leases.map(\.address) || !endpointsAgree
-            || p.lease(for: focus) != w.lease(for: focus) || p.endpoint(for: focus) != w.endpoint(for: focus)
-            || p.released != w.released || p.flagged != w.flagged || p.quarantined != w.quarantined || p.generation != w.generation
-            || p.network != w.network || (partial.partialFor == nil && p != w) || !spansAgree {
-            fatalError("a partial read disagrees with the whole read")
-        }
-        if partial.partialFor != nil { checkPartialCommit(whole: whole, partial: partial, focus: focus, size: size) }
-    case (.success, .failure(let failure)): fatalError("a partial read refused what a whole read accepts: \(failure.reason)")
-    case (.failure, .success): fatalError("a partial read accepted what a whole read refuses")
-    default: break
+    switch (wholeDocument, StateCodec.decodeDocument(bytes, for: focus)) {
+    case (.success(let whole), .success(.whole(let again))):
+        if again.state != whole.state { fatalError("a read for one attachment, read whole, disagrees with the whole read") }
+    case (.success(let whole), .success(.inPart(let read))):
+        if read.attachment != whole.state.attachment(focus) { fatalError("a read in part disagrees with the whole read") }
+        checkFocusedCommit(whole: whole, read: read)
+    case (.success, .failure(let failure)): fatalError("a read for one attachment refused what a whole read accepts: \(failure.reason)")
+    case (.failure, .success): fatalError("a read for one attachment accepted what a whole read refuses")
+    case (.failure(let whole), .failure(let read)):
+        if read.reason != whole.reason { fatalError("a read for one attachment words a refusal otherwise: \(read.reason)") }
     }
 }
 
-/// A change to the focus's own records committed from a partial read writes exactly the bytes the same change
-/// writes from the whole read (the other records copied, the unread endpoints put back around the focus's).
-func checkPartialCommit(whole: WrittenDocument, partial: WrittenDocument, focus: AttachmentKey, size: Int) {
-    let changes: [(inout NetworkState) -> Void] = [
-        { state in state.removeEndpoint(focus) },  // DEL's endpoint
-        { state in if let index = state.endpoints.firstIndex(where: { $0.key == focus }) { state.endpoints[index].hostVeth += "x" } },
-        { state in _ = state.release(focus, at: Date(timeIntervalSince1970: 1_900_000_000)); state.removeEndpoint(focus) },
-        { state in  // a new endpoint (ADD's, after the old one went)
-            state.removeEndpoint(focus)
-            state.upsert(Endpoint(key: focus, phase: .attaching, address: IPv4Prefix(address: IPv4Address(10, 9, 9, 9), length: 16),
-                                  gateway: IPv4Address(10, 9, 0, 1), hostVeth: "vnfuzz", podMAC: nil, netns: "/n", bridge: "b",
-                                  pod: PodIdentity(), createdAt: Date(timeIntervalSince1970: 1_900_000_000)))
+/// A change to the attachment committed from a read in part writes exactly the bytes of the same change
+/// applied to the state read whole, then committed (the other records copied, the unread endpoints put
+/// back around the attachment's).
+func checkFocusedCommit(whole: WrittenDocument, read: FocusedDocument) {
+    let focus = read.attachment.key
+    let now = Date(timeIntervalSince1970: 1_900_000_000)
+    let changes: [(inout AttachmentState) -> Void] = [
+        { state in state.endpoint = nil },  // DEL's endpoint
+        { state in state.endpoint?.hostVeth += "x" },
+        { state in state.release(at: now); state.endpoint = nil },  // DEL
+        { state in  // ADD's lease and endpoint
+            if state.lease == nil {
+                state.lease = Lease(key: focus, address: IPv4Address(10, 9, 9, 9), createdAt: now, owner: "fuzz")
+                state.released.removeAll { $0.address == IPv4Address(10, 9, 9, 9) }
+            }
+            state.endpoint = Endpoint(key: focus, phase: .attaching, address: IPv4Prefix(address: IPv4Address(10, 9, 9, 9), length: 16),
+                                      gateway: IPv4Address(10, 9, 0, 1), hostVeth: "vnfuzz", podMAC: nil, netns: "/n", bridge: "b",
+                                      pod: PodIdentity(), createdAt: now)
+            state.flagged = state.leasedAddresses.filter { $0.value & 1 == 1 }.sorted()
         },
     ]
     for change in changes {
-        var fromWhole = whole.state, fromPartial = partial.state
-        change(&fromWhole)
-        change(&fromPartial)
-        guard let expected = StateCodec.encode(fromWhole, reusing: whole) else { fatalError("a whole read's commit was refused") }
-        guard let written = StateCodec.encode(fromPartial, reusing: partial) else { continue }  // refused: redone on the whole
-        if written.bytes != expected.bytes { fatalError("a commit from a partial read wrote other bytes than from the whole read") }
+        var attachment = read.attachment
+        change(&attachment)
+        var state = whole.state
+        state.apply(attachment)
+        state.generation += 1
+        let expected = StateCodec.encode(state, reusing: whole).bytes
+        if StateDocumentWriter.bytes(attachment, over: read, generation: read.attachment.generation + 1) != expected {
+            fatalError("a commit from a read in part wrote other bytes than from the whole read")
+        }
     }
 }
