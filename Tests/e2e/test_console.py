@@ -14,6 +14,7 @@ import pytest
 
 from tmuxlib import Tmux
 from vnettest.cni import BIN, Runtime, load_state, wait_for
+from vnettest.netns import demo_prefix
 from vnettest.process import alive, children
 from vnettest.netns import nat_pods, sh
 from vnettest.topology import Topology
@@ -399,15 +400,6 @@ def test_once_prints_the_interactive_overview_and_json(node5, console):
 
 # 5. --demo (what `make run` opens) -----------------------------------------------------------------------
 
-def base36(n):
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while n:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-    return out or "0"
-
-
 def demo_namespaces(prefix):
     return sorted(n for n in os.listdir("/var/run/netns") if n.startswith(prefix + "-")) \
         if os.path.isdir("/var/run/netns") else []
@@ -437,7 +429,7 @@ def demo():
         tmux = Tmux(f"{CONSOLE} --demo --pods {pods} --log {logs}/console.log")
         pid = tmux.pid()
         assert pid, "the console runs in the pane"
-        prefix = "vdemo" + base36(pid)
+        prefix = demo_prefix(pid)
         runs.append((tmux, pid, prefix))
         return tmux, pid, prefix
 

@@ -13,24 +13,15 @@ import pytest
 
 from tmuxlib import Tmux
 from vnettest.cni import BIN, wait_for
+from vnettest.netns import demo_prefix
 from vnettest.process import alive, children
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def demo_namespaces(console_pid):
-    prefix = "vdemo" + format_base36(console_pid)
+    prefix = demo_prefix(console_pid)
     return sorted(n for n in os.listdir("/var/run/netns") if n.startswith(prefix + "-")) if os.path.isdir("/var/run/netns") else []
-
-
-def format_base36(number):
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
 
 
 @pytest.mark.skipif(os.path.realpath(BIN) != os.path.realpath(os.path.join(ROOT, ".build", "release")),

@@ -92,3 +92,14 @@ def _element(element):
         return element
     value = element.get("elem", {}).get("val") if isinstance(element, dict) else None
     return value if isinstance(value, str) else json.dumps(element, sort_keys=True)
+
+
+def demo_prefix(pid):
+    """The prefix of every namespace `vnet-console --demo` (pid `pid`) makes: "vdemo" and the pid in base 36."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        pid, rest = divmod(pid, 36)
+        out = digits[rest] + out
+        if pid == 0:
+            return "vdemo" + out
