@@ -17,11 +17,10 @@ public enum LeakDetector {
     public static func find(state: NetworkState, links: [Link], bridge: String, now: Date,
                             namespacePath: (String) -> NamespacePath, attachGrace: TimeInterval = Node.attachGrace) -> [LeakSuspect] {
         let linkByName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let linkNames = Set(linkByName.keys)
         /// Recorded by an ADD that has not made its veth yet (the kernel then becomes the record), within the
         /// grace: no suspect unless its namespace is gone, which no ADD outlives.
         func inFlight(_ endpoint: Endpoint?, _ namespace: LeakEvidence?) -> Bool {
-            guard let endpoint, endpoint.phase == .attaching, !linkNames.contains(endpoint.hostVeth), namespace != .netnsGone else { return false }
+            guard let endpoint, endpoint.phase == .attaching, linkByName[endpoint.hostVeth] == nil, namespace != .netnsGone else { return false }
             return now.timeIntervalSince(endpoint.createdAt) < attachGrace
         }
         func namespaceEvidence(_ netns: String?, hostVeth: String?) -> LeakEvidence? {
@@ -49,7 +48,7 @@ public enum LeakDetector {
             }
             if let namespace { evidence.append(namespace) }
             if let endpoint {
-                if !linkNames.contains(endpoint.hostVeth) {
+                if linkByName[endpoint.hostVeth] == nil {
                     // No veth yet is normal for an ADD in flight; past the grace it never finished.
                     let age = now.timeIntervalSince(endpoint.createdAt)
                     if endpoint.phase == .ready || age >= attachGrace { evidence.append(.noVeth) }
@@ -75,7 +74,7 @@ public enum LeakDetector {
                 evidence.append(.endpointWithoutLease)
             }
             if let namespace { evidence.append(namespace) }
-            if !linkNames.contains(endpoint.hostVeth)
+            if linkByName[endpoint.hostVeth] == nil
                 && (endpoint.phase == .ready || now.timeIntervalSince(endpoint.createdAt) >= attachGrace) {
                 evidence.append(.noVeth)
             }
