@@ -75,10 +75,8 @@ struct VNetConsoleCommand: ParsableCommand {
             try QuitGuard.check()
             sandbox.startTraffic()
         }
-        let inspector = NodeInspector(node: node, ipam: ipam)
-
         if once {
-            let snapshot = inspector.snapshot()
+            let snapshot = NodeInspector(node: node, ipam: ipam).snapshot()
             if json {
                 print(try OnceOutput.json(snapshot))
             } else {
@@ -86,11 +84,12 @@ struct VNetConsoleCommand: ParsableCommand {
             }
             return
         }
-        try interactive(node: node, inspector: inspector, dataDir: dataDir)
+        try interactive(node: node) { watch in NodeInspector(node: node, ipam: ipam, linkWatch: watch) }
     }
 
+    /// `inspector` makes the console's one inspector, fed by the link watch when the kernel gives one.
     @MainActor
-    func interactive(node: Node, inspector: NodeInspector, dataDir: String) throws {
+    func interactive(node: Node, inspector: (LinkWatch?) -> NodeInspector) throws {
         let environment = CNIEnvironment.current()
         var directories = ThemeLoader.defaultDirectories(executablePath: CommandLine.arguments.first, environment: environment)
         // Run from a checkout (.build/release/vnet-console): the repository's themes/.
@@ -102,8 +101,7 @@ struct VNetConsoleCommand: ParsableCommand {
         let actions: (any ConsoleActions)? = canChange ? OperationsActions(node: node) : nil
         // Wake on link changes (a pod added or removed), not only on the timer (`LinkWatch`).
         let watch = LinkWatch()
-        let source = InspectorSource(inspector: NodeInspector(node: inspector.node, ipam: inspector.ipam, linkWatch: watch,
-                                                              namespaceWarning: inspector.namespaceWarning))
+        let source = InspectorSource(inspector: inspector(watch))
         let controller = ConsoleController(source: source, actions: actions,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
         loaded.warnings.forEach { controller.notify($0, isError: true) }
