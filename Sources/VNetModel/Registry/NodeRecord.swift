@@ -4,62 +4,52 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// What a node publishes in the registry for the rest of the VNet: who it is, what its pool holds and how
-/// much of it is in use.
-public struct NodeRecord: Codable, Sendable, Hashable {
+/// What a node publishes in the registry for the rest of the VNet (`nodes/<node>`): who it is, what its pool
+/// holds, how much of it is in use and which addresses it leases (so two nodes handing out one address show
+/// as a conflict).
+public struct NodeRecord: Sendable, Hashable {
     public var name: String
     public var primaryAddress: IPv4Address?
     public var poolRanges: [String]
     public var capacity: Int
     public var used: Int
     public var leaks: Int
+    public var leased: [IPv4Address]
     public var agentVersion: String
     public var updatedAt: Date
 
     public init(name: String, primaryAddress: IPv4Address?, poolRanges: [String], capacity: Int, used: Int, leaks: Int,
-                agentVersion: String, updatedAt: Date) {
+                leased: [IPv4Address] = [], agentVersion: String, updatedAt: Date) {
         self.name = name
         self.primaryAddress = primaryAddress
         self.poolRanges = poolRanges
         self.capacity = capacity
         self.used = used
         self.leaks = leaks
+        self.leased = leased
         self.agentVersion = agentVersion
         self.updatedAt = updatedAt
     }
-}
 
-/// The VNet's quota as the registry holds it at one revision: the limit, the sum of the reservations, and
-/// each node's reservation.
-public struct QuotaState: Sendable, Hashable {
-    public var limit: Int
-    public var reserved: Int
-    public var byNode: [String: Int]
-
-    public init(limit: Int, reserved: Int, byNode: [String: Int]) {
-        self.limit = limit
-        self.reserved = reserved
-        self.byNode = byNode
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "name": .string(name), "poolRanges": .array(poolRanges.map(JSONValue.string)),
+            "capacity": .number(Double(capacity)), "used": .number(Double(used)), "leaks": .number(Double(leaks)),
+            "leased": .array(leased.map { .string($0.description) }), "agentVersion": .string(agentVersion),
+            "updatedAt": .number(updatedAt.timeIntervalSince1970),
+        ]
+        if let primaryAddress { object["primaryAddress"] = .string(primaryAddress.description) }
+        return .object(object)
     }
 
-    public var free: Int { max(0, limit - reserved) }
-
-    /// The invariant every quota change keeps: the recorded sum is the sum of the reservations, and it is
-    /// within the limit. nil when it holds, else what is wrong.
-    public var violation: String? {
-        let sum = byNode.values.reduce(0, +)
-        if sum != reserved { return "the reservations add up to \(sum), the quota records \(reserved)" }
-        if reserved > limit { return "\(reserved) reserved beyond the limit of \(limit)" }
-        if let negative = byNode.first(where: { $0.value < 0 }) { return "\(negative.key) reserves \(negative.value)" }
-        return nil
-    }
-
-    /// What a node asking for a reservation of `wanted` gets: at most what the VNet has left beyond the other
-    /// nodes' reservations, never less than 0. Giving back (wanted below the current) is always granted.
-    public func grant(node: String, wanted: Int) -> Int {
-        let current = byNode[node] ?? 0
-        let wanted = max(0, wanted)
-        if wanted <= current { return wanted }
-        return current + min(wanted - current, free)
+    /// nil when `value` is not a node record.
+    public init?(json value: JSONValue) {
+        guard let name = value["name"]?.stringValue, let used = value["used"]?.intValue,
+              let updated = value["updatedAt"]?.numberValue else { return nil }
+        self.init(name: name, primaryAddress: value["primaryAddress"]?.stringValue.flatMap { IPv4Address($0) },
+                  poolRanges: value["poolRanges"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                  capacity: value["capacity"]?.intValue ?? 0, used: used, leaks: value["leaks"]?.intValue ?? 0,
+                  leased: value["leased"]?.arrayValue?.compactMap { $0.stringValue.flatMap { IPv4Address($0) } } ?? [],
+                  agentVersion: value["agentVersion"]?.stringValue ?? "", updatedAt: Date(timeIntervalSince1970: updated))
     }
 }
