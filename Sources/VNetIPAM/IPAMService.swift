@@ -54,27 +54,51 @@ public struct IPAMService: Sendable {
     /// Allocates (or returns the existing) address of `request.key`. `extra` runs inside the same
     /// critical section, to record more state in the same commit (vnet's endpoint). Only this attachment's
     /// part of the state is read (`StateStore.load(for:)`).
+    ///
+    /// In a VNet, an ADD that finds the node's reservation used up asks the node agent to grow it and waits
+    /// up to `lockTimeoutSeconds` (with the lock released), instead of failing at once.
     public func allocate(_ request: AttachRequest, now: Date = Date(),
                          extra: (inout AttachmentState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
         let (pool, _) = try loadPool(now: now)
         let allocator = allocator(for: pool)
-        do {
-            return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
-                Self.flagVanished(&state, pool: pool)
-                if let refusal = vnetRefusal(state) { throw IPAMError.vnetLimit(refusal) }
-                let address = try allocator.choose(in: state, requested: request.requested, now: now)
-                if state.lease == nil {
-                    state.lease = Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
-                                        createdAt: now, owner: request.owner)
-                    state.released.removeAll { $0.address == address }
+        let deadline = MonotonicClock.seconds() + config.lockTimeout
+        var asked = false
+        while true {
+            var heldByNode = 0
+            do {
+                return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
+                    Self.flagVanished(&state, pool: pool)
+                    heldByNode = state.leaseCount
+                    if let refusal = vnetRefusal(state) { throw IPAMError.vnetLimit(refusal) }
+                    let address = try allocator.choose(in: state, requested: request.requested, now: now)
+                    if state.lease == nil {
+                        state.lease = Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
+                                            createdAt: now, owner: request.owner)
+                        state.released.removeAll { $0.address == address }
+                    }
+                    let allocation = self.allocation(address, pool: pool)
+                    try extra(&state, allocation)
+                    return allocation
                 }
-                let allocation = self.allocation(address, pool: pool)
-                try extra(&state, allocation)
-                return allocation
+            } catch IPAMError.vnetLimit(let refusal) {
+                let left = deadline - MonotonicClock.seconds()
+                guard left > 0.05, let agent = askForRoom(need: heldByNode + 1, wait: left) else {
+                    throw IPAMError.vnetLimit(asked ? refusal + "; vnetd could not grow the reservation in time" : refusal)
+                }
+                if let reason = agent.refusal { throw IPAMError.vnetLimit(refusal + "; vnetd: " + reason) }
+                asked = true
+            } catch {
+                throw IPAMError.wrap(error)
             }
-        } catch {
-            throw IPAMError.wrap(error)
         }
+    }
+
+    /// Asks the node agent over its socket for a reservation of `need` pods; nil when no agent listens.
+    private func askForRoom(need: Int, wait: Double) -> GrowthAnswer? {
+        let request = GrowthRequest(need: need, waitSeconds: max(0, wait - 0.2))
+        guard let bytes = try? UnixSocket.exchange(path: GrowthRequest.socketPath(directory: store.directory), line: request.json, timeout: wait)
+        else { return nil }
+        return GrowthAnswer(json: bytes)
     }
 
     /// With a VNet registry, a new pod needs room in the reservation the node agent was granted (read under
