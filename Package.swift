@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "vnet-ipam", targets: ["vnet-ipam"]),
         .executable(name: "vnetctl", targets: ["vnetctl"]),
         .executable(name: "vnet-console", targets: ["vnet-console"]),
+        .executable(name: "vnetd", targets: ["vnetd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,10 +43,15 @@ let package = Package(
         .target(name: "VNetRegistry", dependencies: [
             "VNetModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
-        // Operations on the VNet (the registry): vnetd, vnetctl and the console.
-        .target(name: "VNetAgent", dependencies: ["VNetModel", "VNetRegistry"]),
+        // Operations on the VNet (the registry) and the node agent's work: vnetd, vnetctl and the console.
+        .target(name: "VNetAgent", dependencies: [
+            "VNetModel", "VNetRegistry", "VNetOperations", "VNetIPAM", "VNetState", "VNetSystem",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         // Operations: the only code that changes a node.
         .target(name: "VNetIPAM", dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetPools"]),
@@ -59,8 +65,11 @@ let package = Package(
         .executableTarget(name: "vnet-ipam", dependencies: ["IPAMCNI"]),
         .executableTarget(name: "vnet", dependencies: ["CNI", "IPAMCNI", "VNetOperations", "VNetIPAM", "VNetModel"]),
         .executableTarget(name: "vnetctl", dependencies: [
-            "VNetOperations", "VNetIPAM", "VNetModel", "CNI",
+            "VNetOperations", "VNetIPAM", "VNetModel", "CNI", "VNetAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vnetd", dependencies: [
+            "VNetAgent", "VNetModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
         .executableTarget(name: "vnet-console", dependencies: [

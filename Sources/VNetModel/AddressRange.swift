@@ -36,6 +36,19 @@ public struct AddressRange: Hashable, Sendable {
 
     public var count: UInt64 { UInt64(last.value - first.value) + 1 }
 
+    /// The fewest ranges that hold exactly `addresses` (in any order, repeats allowed).
+    public static func coalescing(_ addresses: [IPv4Address]) -> [AddressRange] {
+        var ranges: [AddressRange] = []
+        for address in Set(addresses).sorted() {
+            if let last = ranges.last?.last, last.value != UInt32.max, last.value + 1 == address.value {
+                ranges[ranges.count - 1].last = address
+            } else {
+                ranges.append(AddressRange(single: address))
+            }
+        }
+        return ranges
+    }
+
     public func contains(_ address: IPv4Address) -> Bool { first <= address && address <= last }
 }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 import VNetModel
 
@@ -13,19 +14,28 @@ import VNetModel
 public final class EtcdClient: Sendable {
     public let endpoints: [String]
     private let http: HTTPClient
+    private let group: MultiThreadedEventLoopGroup
     private let timeout: TimeAmount
     private let preferred = Mutex(0)
 
     /// `endpoints`: "http://127.0.0.1:2379" and the like.
+    ///
+    /// The client's one event-loop thread is started here, by the calling thread, and its sockets are opened
+    /// on it: so they live in the network namespace the caller is in (a tool that entered a node's namespace
+    /// on its main thread reaches the registry the way that node does), whatever threads run the awaits.
     public init(endpoints: [String], timeoutSeconds: Double = 3) {
         self.endpoints = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        http = HTTPClient(eventLoopGroupProvider: .singleton)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.idleTimeout = .seconds(30)
+        http = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         timeout = .milliseconds(Int64(timeoutSeconds * 1000))
     }
 
     /// Ends the client's connections; call once, before the process ends.
     public func shutdown() async {
         try? await http.shutdown()
+        try? await group.shutdownGracefully()
     }
 
     // MARK: Keys

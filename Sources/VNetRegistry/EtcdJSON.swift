@@ -50,6 +50,8 @@ enum EtcdJSON {
             return .object(["result": .string("EQUAL"), "target": .string("MOD"), "key": base64(key), "mod_revision": int64(revision)])
         case .version(let key, let version):
             return .object(["result": .string("EQUAL"), "target": .string("VERSION"), "key": base64(key), "version": int64(version)])
+        case .leaseOf(let key, let lease):
+            return .object(["result": .string("EQUAL"), "target": .string("LEASE"), "key": base64(key), "lease": int64(lease)])
         }
     }
 

@@ -25,6 +25,8 @@ public enum Compare: Sendable, Hashable {
     case modRevision(String, equals: Int64)
     /// The key was written `version` times since it was created (0: it does not exist).
     case version(String, equals: Int64)
+    /// The key is attached to `lease` (0: to none): "delete the mark only if it is still mine".
+    case leaseOf(String, equals: Int64)
 }
 
 /// A request inside a transaction.

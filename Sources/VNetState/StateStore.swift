@@ -269,6 +269,9 @@ public struct StateStore: Sendable {
 
     public func recordedConfig() -> [UInt8]? { (try? Files.read(configPath)) ?? nil }
 
+    /// Whether the document was last written in an earlier boot: every pod it names died with that boot.
+    public var leftByEarlierBoot: Bool { BootMarker(directory: directory).standing() == .earlierBoot }
+
     public var lockHolder: LockHolder? { StateLock.holder(at: lockPath) }
 
     /// Temporary files of commits whose writer died before the rename, and of configurations whose writer

@@ -7,6 +7,8 @@
 ///     reservations/<node>   {"reserved": N}: what the node may allocate
 ///     nodes/<node>          NodeRecord: what the node publishes (used, pools, leaks, agent version)
 ///     alive/<node>          attached to the node agent's etcd lease: gone when its heartbeat stops
+///     pressure              {"node": N, "need": K}: a node waits for room the VNet did not have; attached
+///                           to that node's lease; every agent answers it by giving back unused headroom
 public struct RegistryKeys: Sendable, Hashable {
     public let vnet: String
 
@@ -28,6 +30,7 @@ public struct RegistryKeys: Sendable, Hashable {
     public var reservations: String { root + "reservations/" }
     public var nodes: String { root + "nodes/" }
     public var alive: String { root + "alive/" }
+    public var pressure: String { root + "pressure" }
 
     public func reservation(_ node: String) -> String { reservations + node }
     public func node(_ node: String) -> String { nodes + node }

@@ -73,23 +73,29 @@ public enum NodeAssembly {
         guard let object = (try? JSONParser.parse(bytes))?.objectValue else {
             throw RecordedConfigError(description: "\(store.configPath) is not a JSON object")
         }
+        return try configured(network: network, plugin: object, stateDir: stateDir)
+    }
+
+    /// The node a network's plugin configuration describes (one entry of a conflist, or a single network
+    /// configuration): what vnetd serves. With `stateDir`, the IPAM's dataDir is replaced by it.
+    public static func configured(network: String, plugin object: [String: JSONValue], stateDir: String? = nil) throws -> (node: Node, ipam: IPAMService?) {
         var config: NodeConfig
         if object["type"]?.stringValue == "vnet" {
             config = try NodeConfig.parse(network: network, object)
         } else {
-            // Recorded by vnet-ipam under another network plugin: no bridge or NAT of ours to show.
+            // vnet-ipam under another network plugin: no bridge or NAT of ours to show.
             config = NodeConfig(network: network, bridge: object["bridge"]?.stringValue ?? NodeConfig.defaultBridge)
             config.ipamType = object["ipam"]?["type"]?.stringValue ?? "vnet-ipam"
         }
         var ipam: IPAMService?
-        var addresses: any AddressProvider = UnavailableAddresses(type: config.ipamType)
-        var lockTimeout = IPAMConfig.defaultLockTimeout
-        if let service = try IPAMService.recorded(stateDir: stateDir, network: network) {
-            ipam = service
-            addresses = InProcessAddresses(service: service)
-            lockTimeout = service.config.lockTimeout
+        if let ipamObject = object["ipam"]?.objectValue, ipamObject["type"]?.stringValue == "vnet-ipam" {
+            var ipamConfig = try IPAMConfig.parse(ipamObject)
+            if let stateDir { ipamConfig.dataDir = stateDir }
+            ipam = try IPAMService(network: network, config: ipamConfig)
         }
-        let node = try make(config: config, addresses: addresses, store: store, lockTimeout: lockTimeout)
+        let store = try ipam?.store ?? StateStore(dataDir: stateDir ?? IPAMConfig.defaultDataDir, network: network)
+        let addresses: any AddressProvider = ipam.map { InProcessAddresses(service: $0) } ?? UnavailableAddresses(type: config.ipamType)
+        let node = try make(config: config, addresses: addresses, store: store, lockTimeout: ipam?.config.lockTimeout ?? IPAMConfig.defaultLockTimeout)
         return (node, ipam)
     }
 }
