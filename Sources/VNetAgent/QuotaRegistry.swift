@@ -1,5 +1,6 @@
 import VNetModel
 import VNetRegistry
+import VNetSystem
 
 /// The VNet's pod quota in the registry (docs/vnet.md): the limit, each node's reservation and their sum.
 ///
@@ -53,15 +54,25 @@ public struct QuotaRegistry: Sendable {
                        message: "the quota kept changing under \(attempts) attempts to reserve for \(node)")
     }
 
-    /// Removes `node`'s reservation (a node that is gone: forget-node); its share returns to the VNet.
-    public func release(node: String) async throws(RegistryError) -> Int {
+    /// Removes `node`'s reservation and record (a node that is gone: forget-node); its share returns to the
+    /// VNet. Refused (nil) when the node's heartbeat is back or its reservation changed since
+    /// `reservationRevision` was read: the plan an operator confirmed no longer describes it.
+    public func release(node: String, reservationRevision: Int64) async throws(RegistryError) -> Int? {
         for _ in 0..<attempts {
             let (quota, _, view) = try await read()
-            guard let current = quota.byNode[node] else { return 0 }
+            guard (view.revisions[node] ?? 0) == reservationRevision else { return nil }
+            let current = quota.byNode[node] ?? 0
+            try? FaultPoint.hit("forget:before-txn")
             let result = try await client.txn(
-                [.modRevision(keys.quota, equals: view.quotaRevision), .modRevision(keys.reservation(node), equals: view.revisions[node] ?? 0)],
-                success: [.put(keys.quota, Self.encode(["reserved": quota.reserved - current])), .delete(keys.reservation(node))])
-            if result.succeeded { return current }
+                [.modRevision(keys.quota, equals: view.quotaRevision), .modRevision(keys.reservation(node), equals: reservationRevision),
+                 .version(keys.alive(node), equals: 0)],
+                success: [.put(keys.quota, Self.encode(["reserved": quota.reserved - current])), .delete(keys.reservation(node)),
+                          .delete(keys.node(node))])
+            if result.succeeded {
+                try? FaultPoint.hit("forget:after-txn")
+                return current
+            }
+            if !(try await client.range(keys.alive(node)).kvs.isEmpty) { return nil }
         }
         throw .refused(endpoint: client.endpoints.joined(separator: ","), status: 409,
                        message: "the quota kept changing under \(attempts) attempts to release \(node)")

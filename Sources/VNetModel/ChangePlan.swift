@@ -7,7 +7,7 @@ import Foundation
 /// One change a plan makes to the node, as an operator reads it before confirming.
 public struct Change: Codable, Sendable, Hashable, CustomStringConvertible {
     /// What part of the node the change touches.
-    public enum Area: String, Codable, Sendable, Hashable { case lease, link, address, route, nat, state }
+    public enum Area: String, Codable, Sendable, Hashable { case lease, link, address, route, nat, state, registry }
     public enum Operation: String, Codable, Sendable, Hashable { case add, remove, update }
 
     public var area: Area
@@ -49,7 +49,8 @@ public struct PlanTarget: Codable, Sendable, Hashable {
 /// The exact changes an action will make, computed before anything is touched and shown in full (vnetctl
 /// prints it, the console's dialog draws it); carrying it out re-checks every target.
 public struct ChangePlan: Codable, Sendable, Hashable {
-    public enum Action: String, Codable, Sendable, Hashable { case attach, detach, reclaim }
+    /// `forgetNode` changes the VNet's registry, not this node: it is carried out by the VNet's operations.
+    public enum Action: String, Codable, Sendable, Hashable { case attach, detach, reclaim, forgetNode = "forget-node" }
 
     public var action: Action
     /// One line: "Detach 3f2a9c/eth0 (10.240.0.12)".

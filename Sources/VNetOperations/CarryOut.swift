@@ -43,6 +43,8 @@ extension Node {
         case .reclaim:
             let report = perform(plan, force: force)
             outcome = PlanOutcome(line: report.line(verb: "reclaimed"), report: report)
+        case .forgetNode:
+            throw OperationError(.refused, "forgetting a node changes the VNet's registry, not this node: carry it out with the VNet's operations")
         }
         audit(caller, command: plan.summary, before: plan.changes.map(\.description).joined(separator: "; "), after: outcome.line)
         return outcome

@@ -16,7 +16,7 @@ struct VNetCtl: ParsableCommand {
         """,
         subcommands: [StatusCommand.self, PoolCommand.self, EndpointsCommand.self, LinksCommand.self, NATCommand.self,
                       LeaksCommand.self, AttachCommand.self, DetachCommand.self, ReclaimCommand.self, GCCommand.self,
-                      MetricsCommand.self, StateCommand.self])
+                      MetricsCommand.self, StateCommand.self, VNetCommand.self])
 
     /// Maps ArgumentParser's outcomes onto the documented exit codes (usage errors are 2, not 64).
     static func main() {

@@ -61,7 +61,11 @@ final class QuotaRegistryTests: XCTestCase {
         XCTAssertEqual(grown, 40 - (state.byNode["c"] ?? 0))
         let bNow = try await quota.read().quota.byNode["b"] ?? 0
         XCTAssertGreaterThan(bNow, b)
-        let released = try await quota.release(node: "b")
+        // A plan made on an older revision of the reservation is refused; one made on the current one holds.
+        let stale = try await quota.release(node: "b", reservationRevision: 1)
+        XCTAssertNil(stale)
+        let revision = try await quota.read().view.revisions["b"] ?? 0
+        let released = try await quota.release(node: "b", reservationRevision: revision)
         XCTAssertEqual(released, 40 - (state.byNode["c"] ?? 0))
         let left = try await quota.read().quota.reserved
         XCTAssertEqual(left, state.byNode["c"] ?? 0)
