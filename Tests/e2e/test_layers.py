@@ -13,8 +13,8 @@ import subprocess
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-FRONT_ENDS = {"vnet", "vnet-ipam", "vnetctl", "vnet-console", "VNetConsole"}
-ADAPTERS = {"VNetSystem", "VNetState", "VNetPools", "VNetNetlink", "VNetNAT"}
+FRONT_ENDS = {"vnet", "vnet-ipam", "vnetctl", "vnet-console", "VNetConsole", "vnetd"}
+ADAPTERS = {"VNetSystem", "VNetState", "VNetPools", "VNetNetlink", "VNetNAT", "VNetRegistry"}
 IMPORT = re.compile(r"^\s*(?:@testable\s+)?import\s+(\w+)", re.MULTILINE)
 
 
@@ -63,3 +63,23 @@ def test_the_check_sees_an_adapter_import(tmp_path):
     """The source scan is not vacuous: it finds an adapter import where there is one."""
     (tmp_path / "Bad.swift").write_text("import VNetModel\n@testable import VNetState\n")
     assert set(imports_of(str(tmp_path))) == {"VNetModel", "VNetState"}
+
+
+def test_the_plugins_link_no_event_loop():
+    """Every pod pays the plugins' start: they must not link NIO, async-http-client or the registry client."""
+    targets = manifest_targets()
+
+    def closure(name, seen):
+        if name in seen or name not in targets:
+            return seen
+        seen.add(name)
+        for dependency in targets[name].get("target_dependencies") or []:
+            closure(dependency, seen)
+        return seen
+    for plugin in ("vnet", "vnet-ipam"):
+        reached = closure(plugin, set())
+        products = {p for t in reached for p in targets[t].get("product_dependencies") or []}
+        assert not reached & {"VNetRegistry", "VNetAgent"}, (plugin, sorted(reached))
+        assert not {p for p in products if p.startswith("NIO") or p == "AsyncHTTPClient"}, (plugin, sorted(products))
+    # And the check is not vacuous: vnetd reaches the registry.
+    assert "VNetRegistry" in closure("vnetd", set())
