@@ -13,6 +13,9 @@ public struct Glyphs: Hashable, Sendable {
     public var gaugeCooling: Unicode.Scalar
     public var gaugeFlagged: Unicode.Scalar
     public var gaugeFree: Unicode.Scalar
+    /// The VNet gauge: other nodes' pods and reserved-but-unused room, apart from this node's pods (`gaugeUsed`).
+    public var gaugeOther: Unicode.Scalar
+    public var gaugeReserved: Unicode.Scalar
     public var gaugeOutside: Unicode.Scalar
     public var sortAscending: Unicode.Scalar
     public var sortDescending: Unicode.Scalar
@@ -28,12 +31,12 @@ public struct Glyphs: Hashable, Sendable {
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         teeDown: "┬", ellipsis: "…", gaugeUsed: "█", gaugeCooling: "▒", gaugeFlagged: "▓", gaugeFree: "·",
-        gaugeOutside: " ", sortAscending: "▲", sortDescending: "▼", mark: "●", pointer: "▸", cursor: "▏",
+        gaugeOther: "▚", gaugeReserved: "░", gaugeOutside: " ", sortAscending: "▲", sortDescending: "▼", mark: "●", pointer: "▸", cursor: "▏",
         separator: "│", replacement: "\u{FFFD}", asciiOnly: false)
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         teeDown: "+", ellipsis: "~", gaugeUsed: "#", gaugeCooling: "~", gaugeFlagged: "!", gaugeFree: ".",
-        gaugeOutside: " ", sortAscending: "^", sortDescending: "v", mark: "*", pointer: ">", cursor: "_",
+        gaugeOther: "=", gaugeReserved: "-", gaugeOutside: " ", sortAscending: "^", sortDescending: "v", mark: "*", pointer: ">", cursor: "_",
         separator: "|", replacement: "?", asciiOnly: true)
 }

@@ -16,6 +16,10 @@ public enum StyleRole: UInt8, CaseIterable, Hashable, Sendable {
     case gaugeCooling
     case gaugeFlagged
     case gaugeFree
+    /// Other nodes' pods in the VNet gauge, beside this node's (`gaugeUsed`).
+    case gaugeOther
+    /// Room a node reserved in the VNet but does not use yet.
+    case gaugeReserved
     case hintKey
     case hint
     case status
@@ -43,6 +47,8 @@ public enum StyleRole: UInt8, CaseIterable, Hashable, Sendable {
         case .gaugeCooling: return "c"
         case .gaugeFlagged: return "f"
         case .gaugeFree: return "e"
+        case .gaugeOther: return "o"
+        case .gaugeReserved: return "r"
         case .hintKey: return "K"
         case .hint: return "k"
         case .status: return "s"

@@ -18,6 +18,8 @@ public enum ThemeKey: String, CaseIterable, Hashable, Sendable {
     case gaugeCooling = "gauge_cooling"
     case gaugeFlagged = "gauge_flagged"
     case gaugeFree = "gauge_free"
+    case gaugeOther = "gauge_other"
+    case gaugeReserved = "gauge_reserved"
     case hintKeyBackground = "hint_key_bg"
     case hintKeyForeground = "hint_key_fg"
     case hint = "hint"
@@ -72,6 +74,8 @@ extension StyleRole {
         case .gaugeCooling: return (.gaugeCooling, .mainBackground, [], [])
         case .gaugeFlagged: return (.gaugeFlagged, .mainBackground, [.bold], [.bold])
         case .gaugeFree: return (.gaugeFree, .mainBackground, [], [.dim])
+        case .gaugeOther: return (.gaugeOther, .mainBackground, [], [])
+        case .gaugeReserved: return (.gaugeReserved, .mainBackground, [], [.dim])
         case .hintKey: return (.hintKeyForeground, .hintKeyBackground, [.bold], [.reverse])
         case .hint: return (.hint, .mainBackground, [], [])
         case .status: return (.mainForeground, .mainBackground, [], [])
