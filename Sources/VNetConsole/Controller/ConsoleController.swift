@@ -17,6 +17,8 @@ public final class ConsoleController {
     public internal(set) var lastError: String?
     /// When the last refresh was attempted (clock time).
     public internal(set) var lastRefreshAt: Date?
+    /// The VNet as last read from the registry, with the last failure; nil when the node has no registry.
+    public internal(set) var vnet: VNetView?
     /// Set by Ctrl-L and resizes: the run loop repaints every cell, then clears it.
     public var needsFullRedraw = false
     /// Characters for borders and gauges; the run loop sets them from the terminal.
@@ -24,17 +26,26 @@ public final class ConsoleController {
 
     let source: any SnapshotSource
     let actions: (any ConsoleActions)?
+    let vnetSource: (any VNetSource)?
+    let vnetActions: (any VNetActions)?
     let now: () -> Date
     /// The size of the last frame, for page moves.
     var lastSize = TerminalSize(width: 80, height: 24)
     /// A watched descriptor fired since the last refresh.
     var eventPending = false
+    /// When the registry was last asked for the VNet (clock time).
+    var lastVNetReadAt: Date?
 
-    /// `actions` nil makes the console read-only whatever the configuration says.
-    public init(source: any SnapshotSource, actions: (any ConsoleActions)?, configuration: ConsoleConfiguration = ConsoleConfiguration(),
+    /// `actions` nil makes the console read-only whatever the configuration says. `vnet` nil (a node
+    /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node.
+    public init(source: any SnapshotSource, actions: (any ConsoleActions)?, vnet: (any VNetSource)? = nil,
+                vnetActions: (any VNetActions)? = nil, configuration: ConsoleConfiguration = ConsoleConfiguration(),
                 now: @escaping () -> Date = { Date() }) {
         self.source = source
         self.actions = actions
+        vnetSource = vnet
+        self.vnetActions = vnetActions
+        self.vnet = vnet.map { VNetView(thisNode: $0.thisNode) }
         self.configuration = configuration
         self.now = now
         state = ConsoleState(interval: configuration.refreshInterval)
@@ -46,7 +57,9 @@ public final class ConsoleController {
     /// (marked stale in the header) and reports the error on the status line.
     public func refresh() {
         lastRefreshAt = now()
+        let eventDriven = eventPending
         eventPending = false
+        defer { refreshVNet(eventDriven: eventDriven) }
         do {
             let snapshot = try source.snapshot()
             data = ConsoleData(current: snapshot, previous: data?.snapshot)
