@@ -2,10 +2,15 @@
 extension ConsoleController {
     /// Row identities of the current screen in display order (after filter and sort).
     func visibleIDs(_ screen: ScreenID) -> [String] {
-        guard let data else { return [] }
         let list = state.lists[screen] ?? ListState()
+        // The VNet screen's rows come from the registry, and show even before the node's first snapshot.
+        if screen == .vnet {
+            guard let status = vnet?.status else { return [] }
+            return VNetNodesTable.prepared(status, list: list).map(VNetNodesTable.id)
+        }
+        guard let data else { return [] }
         switch screen {
-        case .overview: return []
+        case .overview, .vnet: return []
         case .endpoints: return EndpointsScreen.prepared(data, list: list).map(EndpointsScreen.id)
         case .links: return LinksScreen.prepared(data, list: list).map(LinksScreen.id)
         case .nat: return NATScreen.prepared(data, list: list).map(NATScreen.id)
@@ -47,6 +52,7 @@ extension ConsoleController {
         case .links: next = LinksScreen.nextSortColumn(after: current)
         case .nat: next = NATScreen.nextSortColumn(after: current)
         case .leaks: next = LeaksScreen.nextSortColumn(after: current)
+        case .vnet: next = VNetNodesTable.nextSortColumn(after: current)
         }
         guard let next else { return }
         state.list.sort = SortOrder(column: next, ascending: true)
@@ -70,13 +76,29 @@ extension ConsoleController {
         case .links: titles = LinksScreen.columns.map(\.title)
         case .nat: titles = NATScreen.columns.map(\.title)
         case .leaks: titles = LeaksScreen.columns.map(\.title)
+        case .vnet: titles = VNetNodesTable.columns.map(\.title)
         }
         return column < titles.count ? titles[column] : "column \(column)"
     }
 
     /// Row counts for the tab bar.
     var tabCounts: [ScreenID: Int] {
-        guard let s = data?.snapshot else { return [:] }
-        return [.endpoints: s.endpoints.count, .links: s.links.count, .nat: s.nat.perPod.count, .leaks: s.leaks.count]
+        var counts: [ScreenID: Int] = [:]
+        if let s = data?.snapshot {
+            counts = [.endpoints: s.endpoints.count, .links: s.links.count, .nat: s.nat.perPod.count, .leaks: s.leaks.count]
+        }
+        if let nodes = vnet?.status?.nodes { counts[.vnet] = nodes.count }
+        return counts
+    }
+
+    /// Tabs that want a look: leak suspects; a VNet with LOST nodes, conflicts, or a STALE or missing view.
+    var tabWarnings: Set<ScreenID> {
+        var warnings: Set<ScreenID> = []
+        if let s = data?.snapshot, !s.leaks.isEmpty { warnings.insert(.leaks) }
+        if let view = vnet {
+            let troubled = view.status.map { $0.nodes.contains(where: \.isLost) || !$0.conflicts.isEmpty } ?? true
+            if troubled || view.isStale { warnings.insert(.vnet) }
+        }
+        return warnings
     }
 }

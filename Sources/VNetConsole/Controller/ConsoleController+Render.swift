@@ -11,7 +11,8 @@ extension ConsoleController {
         }
         Header(data: data, now: now(), interval: state.interval, paused: state.paused, readOnly: isReadOnly,
                lastError: lastError).render(into: &frame, y: 0)
-        TabBar(current: state.screen, counts: tabCounts, filter: state.list.filter, editingFilter: state.editingFilter)
+        TabBar(current: state.screen, counts: tabCounts, filter: state.list.filter, editingFilter: state.editingFilter,
+               warnings: tabWarnings)
             .render(into: &frame, y: 2)
         let body = Rect(x: 0, y: 3, width: size.width, height: size.height - 5)
         renderBody(into: &frame, rect: body)
@@ -32,6 +33,10 @@ extension ConsoleController {
         let page = state.overlays.last { $0 == .help || $0.isDetail }
         if page == .help {
             HelpScreen.render(readOnly: isReadOnly, into: &frame, rect: rect)
+            return
+        }
+        if state.screen == .vnet, page == nil {
+            state.list.top = VNetScreen.render(vnet, list: state.list, now: now(), into: &frame, rect: rect)
             return
         }
         guard let data else {
@@ -57,6 +62,8 @@ extension ConsoleController {
             let rest = NATScreen.renderRules(data, into: &frame, rect: rect)
             state.list.top = NATScreen.renderTable(NATScreen.prepared(data, list: list), list: list,
                                                     into: &frame, rect: rest)
+        case .vnet:
+            break
         case .leaks:
             let rows = LeaksScreen.prepared(data, list: list)
             let pane = rect.height >= 14 ? 6 : 3

@@ -98,6 +98,7 @@ public struct ConsoleState: Hashable, Sendable {
         .links: ListState(),
         .nat: ListState(),
         .leaks: ListState(),
+        .vnet: ListState(sort: SortOrder(column: 0)),
     ]
     /// Marked leak suspects, by row identity.
     public var marks: Set<String> = []

@@ -5,6 +5,8 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
     case links
     case nat
     case leaks
+    /// The whole VNet from the registry: every node, conflicts, the registry's health.
+    case vnet
 
     public var title: String {
         switch self {
@@ -13,6 +15,7 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
         case .links: return "Links"
         case .nat: return "NAT"
         case .leaks: return "Leaks"
+        case .vnet: return "VNet"
         }
     }
 

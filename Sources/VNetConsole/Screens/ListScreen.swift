@@ -1,8 +1,10 @@
 /// A screen that is a filterable, sortable table of rows taken from the data. The controller handles
-/// selection, filter and sort the same way for all of them.
+/// selection, filter and sort the same way for all of them. The rows come from the node's data, except on
+/// the VNet screen, whose rows come from the registry's view (`Input`).
 protocol ListScreen {
     associatedtype Row
-    static func rows(_ data: ConsoleData) -> [Row]
+    associatedtype Input = ConsoleData
+    static func rows(_ data: Input) -> [Row]
     static var columns: [TableColumn<Row>] { get }
     /// Identity that survives refreshes (selection, marks).
     static func id(_ row: Row) -> String
@@ -14,7 +16,7 @@ protocol ListScreen {
 extension ListScreen {
     /// Rows after the list's filter (case-insensitive substring) and sort (ties by identity, so equal
     /// keys never shuffle between refreshes).
-    static func prepared(_ data: ConsoleData, list: ListState) -> [Row] {
+    static func prepared(_ data: Input, list: ListState) -> [Row] {
         var rows = rows(data)
         let filter = list.filter.lowercased()
         if !filter.isEmpty { rows = rows.filter { searchText($0).lowercased().contains(filter) } }

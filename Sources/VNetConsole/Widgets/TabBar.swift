@@ -5,6 +5,8 @@ struct TabBar {
     var counts: [ScreenID: Int]
     var filter: String
     var editingFilter: Bool
+    /// Screens whose tab is drawn as a warning (leak suspects; LOST nodes, conflicts or a STALE VNet).
+    var warnings: Set<ScreenID> = []
 
     func render(into frame: inout Frame, y: Int) {
         var x = 0
@@ -12,7 +14,7 @@ struct TabBar {
             var label = " \(screen.rawValue) \(screen.title)"
             if let n = counts[screen] { label += " \(n)" }
             label += " "
-            let role: StyleRole = screen == current ? .tabActive : (screen == .leaks && (counts[.leaks] ?? 0) > 0 ? .warn : .normal)
+            let role: StyleRole = screen == current ? .tabActive : (warnings.contains(screen) ? .warn : .normal)
             x += frame.put(label, x: x, y: y, role: role, limit: max(0, frame.width - x))
             x += 1
         }

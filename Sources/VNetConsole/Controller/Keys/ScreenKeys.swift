@@ -62,7 +62,7 @@ extension KeyTables {
         KeyHint(.character("q"), "Quit"),
     ]
 
-    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks]
+    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks, .vnet]
 
     /// The digit key that opens `screen`.
     static func digit(_ screen: ScreenID) -> Key {
