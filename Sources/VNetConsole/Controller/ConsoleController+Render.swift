@@ -51,7 +51,7 @@ extension ConsoleController {
         let list = state.list
         switch state.screen {
         case .overview:
-            OverviewScreen.render(data, into: &frame, rect: rect)
+            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: rect)
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)

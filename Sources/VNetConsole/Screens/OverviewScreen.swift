@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 
 /// Screen 1: the node at a glance. Pool occupancy against the node and VNet limits, NAT totals and rates,
@@ -6,12 +11,13 @@ import VNetModel
 /// The screen is a list of sections (Screens/Overview/), each computing its values from the data and then
 /// drawing them, as htop's meters do; this type only orders them and puts a blank row between groups.
 enum OverviewScreen {
-    /// Draws into `rect`; returns the number of rows used (so `--once` can trim).
+    /// Draws into `rect`; returns the number of rows used (so `--once` can trim). `vnet` is the registry's
+    /// view when the node has a registry; `now` (the snapshot's time by default) ages a STALE view.
     @discardableResult
-    static func render(_ data: ConsoleData, into frame: inout Frame, rect: Rect) -> Int {
+    static func render(_ data: ConsoleData, vnet: VNetView? = nil, now: Date? = nil, into frame: inout Frame, rect: Rect) -> Int {
         let s = data.snapshot
         let groups: [[any OverviewSection]] = [
-            [PoolSection(s), NodeGaugeSection(s.usage), VNetGaugeSection(s.usage)],
+            [PoolSection(s), NodeGaugeSection(s.usage), VNetGaugeSection(s.usage, vnet: vnet, now: now ?? s.takenAt)],
             [NATSummarySection(data), BridgeSection(data), PodsSection(s), LeaksSection(s)],
             [AlertsSection(s)],
         ]
