@@ -1,6 +1,6 @@
 import VNetModel
 
-/// Attach, detach and reclaim: plan, show, confirm, perform. The plan (with what its targets looked like)
+/// Attach, detach, reclaim and forget-node: plan, show, confirm, perform. The plan (with what its targets looked like)
 /// is taken when the dialog opens and is exactly what `perform` receives.
 extension ConsoleController {
     func refuseReadOnly(_ verb: String) -> Bool {
@@ -96,12 +96,16 @@ extension ConsoleController {
     func apply(_ plan: ChangePlan) {
         state.overlays.removeLast()
         if case .attach? = state.topOverlay { state.overlays.removeLast() }
-        guard !isReadOnly, let actions else {
+        // A forget-node plan changes the registry, so the VNet's actions carry it out; the rest this node's.
+        let performer: ((ChangePlan) throws -> String)? = plan.action == .forgetNode
+            ? vnetActions.map { vnet in { try vnet.perform($0) } }
+            : actions.map { node in { try node.perform($0) } }
+        guard !isReadOnly, let performer else {
             setStatus("read-only: \(plan.action.rawValue) is disabled", .error)
             return
         }
         do {
-            let result = try actions.perform(plan)
+            let result = try performer(plan)
             setStatus(result, .success)
             if plan.action == .reclaim { state.marks.removeAll() }
             if case .detail? = state.topOverlay, plan.action == .detach { state.overlays.removeLast() }

@@ -19,6 +19,10 @@ extension ConsoleController {
         for overlay in state.overlays {
             switch overlay {
             case .attach(let form): AttachFormView(state: form).render(into: &frame, area: body)
+            case .confirm(let confirm) where confirm.plan.action == .forgetNode:
+                // A forget-node plan is made against the registry: its generation is the VNet's revision.
+                ConfirmDialog(state: confirm, currentGeneration: vnet?.status.map { UInt64(clamping: $0.revision) },
+                              scope: .vnet).render(into: &frame, area: body)
             case .confirm(let confirm):
                 ConfirmDialog(state: confirm, currentGeneration: data?.snapshot.stateGeneration).render(into: &frame, area: body)
             default: break

@@ -4,8 +4,18 @@ import VNetModel
 /// opens; applying takes a deliberate move to Apply and Enter.
 struct ConfirmDialog {
     var state: ConfirmState
-    /// The state generation of the latest snapshot, to warn when the node moved since the plan.
+    /// What the plan's generation counts: the node's state document, or the VNet registry's revision.
+    enum Scope {
+        case node, vnet
+
+        var subject: String { self == .node ? "the node" : "the VNet" }
+        var counter: String { self == .node ? "generation" : "revision" }
+    }
+
+    /// The state generation of the latest snapshot (or the registry's latest revision), to warn when the
+    /// node (or the VNet) moved since the plan.
     var currentGeneration: UInt64?
+    var scope: Scope = .node
 
     /// All lines of the plan, before scrolling.
     var lines: [(text: String, role: StyleRole)] {
@@ -20,11 +30,11 @@ struct ConfirmDialog {
         if plan.changes.isEmpty { out.append(("  nothing to change", .dim)) }
         for warning in plan.warnings + plan.refusals { out.append(("! \(warning)", .warn)) }
         if let current = currentGeneration, current != plan.stateGeneration {
-            let change = "generation \(plan.stateGeneration) -> \(current)"
-            out.append(("! the node changed since this plan (\(change)): apply re-checks the target and refuses if it moved", .warn))
+            let change = "\(scope.counter) \(plan.stateGeneration) -> \(current)"
+            out.append(("! \(scope.subject) changed since this plan (\(change)): apply re-checks the target and refuses if it moved", .warn))
         }
         out.append(("", .dialog))
-        let captured = "\(Format.clock(state.openedAt)) (generation \(plan.stateGeneration))"
+        let captured = "\(Format.clock(state.openedAt)) (\(scope.counter) \(plan.stateGeneration))"
         out.append(("target captured \(captured), re-checked on apply:", .dim))
         for fact in plan.facts { out.append(("  \(fact)", .dim)) }
         return out

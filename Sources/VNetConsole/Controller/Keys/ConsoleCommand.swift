@@ -16,6 +16,8 @@ enum ConsoleCommand: Hashable, Sendable {
     case cycleSort, reverseSort
     case toggleMark
     case attach, detach, reclaim
+    /// Forget the selected LOST node of the VNet (the registry's change, planned and confirmed).
+    case forgetNode
     case togglePause
     /// `+`: a longer interval; `-`: a shorter one.
     case refreshLessOften, refreshMoreOften

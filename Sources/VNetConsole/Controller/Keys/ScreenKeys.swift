@@ -34,6 +34,8 @@ extension KeyTables {
                    mutating: true, screens: [.endpoints]),
         KeyBinding([.character("r")], .reclaim, "reclaim marked (or selected) leaks", hint: KeyHint(.character("r"), "Reclaim"),
                    mutating: true, screens: [.leaks]),
+        KeyBinding([.character("f")], .forgetNode, "forget the selected LOST node of the VNet",
+                   hint: KeyHint(.character("f"), "Forget"), mutating: true, screens: [.vnet]),
         KeyBinding([.character("p")], .togglePause, "pause or resume refreshing",
                    hint: KeyHint(.character("p"), "Pause", pausedLabel: "Resume")),
         // On US layouts = is + without Shift and _ is - with it: a missed or stray Shift still works.
