@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .target(name: "VNetConsole", dependencies: ["VNetModel", "CNcursesw"]),
         .executableTarget(name: "vnet-console", dependencies: [
-            "VNetConsole", "VNetOperations", "VNetModel", "CNI",
+            "VNetConsole", "VNetOperations", "VNetModel", "CNI", "VNetAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -18,6 +18,9 @@ public final class VNetSession: Sendable {
         client = EtcdClient(endpoints: settings.endpoints)
     }
 
+    /// This node's name in the VNet: `registry.node`, or the host name (as vnetd resolves it).
+    public var nodeName: String { settings.node ?? ServedNetwork.hostName() }
+
     public func status(now: Date = Date()) async throws -> VNetStatus {
         try await VNetReader(client: client, vnet: settings.vnet).status(now: now)
     }

@@ -84,12 +84,19 @@ struct VNetConsoleCommand: ParsableCommand {
             }
             return
         }
-        try interactive(node: node) { watch in NodeInspector(node: node, ipam: ipam, linkWatch: watch) }
+        var vnet: RegistryVNetSource?
+        if let settings = ipam?.config.registry {
+            vnet = RegistryVNetSource(settings: settings, interval: interval)
+        }
+        try interactive(node: node, vnet: vnet, dataDir: dataDir, network: networkName) { watch in
+            NodeInspector(node: node, ipam: ipam, linkWatch: watch)
+        }
     }
 
     /// `inspector` makes the console's one inspector, fed by the link watch when the kernel gives one.
     @MainActor
-    func interactive(node: Node, inspector: (LinkWatch?) -> NodeInspector) throws {
+    func interactive(node: Node, vnet: RegistryVNetSource?, dataDir: String, network: String,
+                     inspector: (LinkWatch?) -> NodeInspector) throws {
         let environment = CNIEnvironment.current()
         var directories = ThemeLoader.defaultDirectories(executablePath: CommandLine.arguments.first, environment: environment)
         // Run from a checkout (.build/release/vnet-console): the repository's themes/.
@@ -102,7 +109,8 @@ struct VNetConsoleCommand: ParsableCommand {
         // Wake on link changes (a pod added or removed), not only on the timer (`LinkWatch`).
         let watch = LinkWatch()
         let source = InspectorSource(inspector: inspector(watch))
-        let controller = ConsoleController(source: source, actions: actions,
+        let vnetActions = canChange ? vnet.map { RegistryVNetActions(session: $0.session, auditDataDir: dataDir, network: network) } : nil
+        let controller = ConsoleController(source: source, actions: actions, vnet: vnet, vnetActions: vnetActions,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
         loaded.warnings.forEach { controller.notify($0, isError: true) }
         if !readOnly && !Privilege.isRoot { controller.notify("read-only: changes need root", isError: false) }

@@ -34,7 +34,7 @@ struct RegistrySession {
         vnet = VNetSession(settings: settings)
     }
 
-    var thisNode: String? { settings.node }
+    var thisNode: String? { vnet.nodeName }
 
     /// Runs `body` to its end; the client is shut down after unless `keepOpen`.
     func wait<T: Sendable>(keepOpen: Bool = false, _ body: @escaping @Sendable (VNetSession) async throws -> T) throws -> T {
