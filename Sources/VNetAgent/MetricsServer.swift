@@ -7,18 +7,18 @@ import NIOPosix
 public enum MetricsServer {
     /// Binds `host:port` (an error here is the caller's to report before anything else starts).
     public static func bind(host: String, port: Int, group: any EventLoopGroup)
-        async throws -> NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>, Never> {
+        async throws -> NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never> {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }
     }
 
-    public static func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>, Never>,
+    public static func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
                              metrics: AgentMetrics) async throws {
         try await withThrowingDiscardingTaskGroup { tasks in
             try await server.executeThenClose { connections in
@@ -29,7 +29,7 @@ public enum MetricsServer {
         }
     }
 
-    private static func respond(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>,
+    private static func respond(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
                                 metrics: AgentMetrics) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var path = ""
@@ -43,7 +43,7 @@ public enum MetricsServer {
                     headers.add(name: "Content-Type", value: type)
                     headers.add(name: "Content-Length", value: String(body.utf8.count))
                     try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
-                    try await outbound.write(.body(ByteBuffer(string: body)))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(string: body))))
                     try await outbound.write(.end(nil))
                 }
             }

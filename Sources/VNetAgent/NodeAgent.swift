@@ -37,7 +37,7 @@ public struct NodeAgent: Sendable {
     /// Serves until the first of `signals`; then stops every keeper (the heartbeat goes at once) and returns.
     public func run(interval: Double, metrics address: (host: String, port: Int)?, until signals: AsyncStream<Int32>) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>, Never>?
+        var server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>?
         if let address { server = try await MetricsServer.bind(host: address.host, port: address.port, group: group) }
         for network in networks {
             Log.say("vnetd: serving network \(network.network) as node \(network.nodeName) of VNet \(network.settings.vnet) "

@@ -41,9 +41,15 @@ public actor ReservationKeeper {
     private var lastPublish = 0.0
     private var pool: (ranges: [String], capacity: Int)?
     private var waiting: [Waiter] = []
+    private var nextWaiter = 0
     private var wake = false
+    /// Why the last pass could not reach the registry; nil when it could.
+    private var registryFailure: String?
+    /// When a pass last reached the registry.
+    private var lastAnswer = MonotonicClock.seconds()
 
     struct Waiter {
+        var id: Int
         var need: Int
         var deadline: Double
         var answer: CheckedContinuation<GrowthAnswer, Never>
@@ -101,8 +107,15 @@ public actor ReservationKeeper {
             return GrowthAnswer(reserved: reserved, refusal: nil)
         }
         let deadline = MonotonicClock.seconds() + request.waitSeconds
+        nextWaiter += 1
+        let id = nextWaiter
+        // Answered by its deadline even while a pass waits on a registry that does not answer.
+        Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(request.waitSeconds * 1e9))
+            await self?.expire(id)
+        }
         let answer = await withCheckedContinuation { continuation in
-            waiting.append(Waiter(need: request.need, deadline: deadline, answer: continuation))
+            waiting.append(Waiter(id: id, need: request.need, deadline: deadline, answer: continuation))
             wake = true
         }
         if answer.refusal != nil { metrics.update(served.network) { $0.growthRefusals += 1 } }
@@ -112,14 +125,28 @@ public actor ReservationKeeper {
     /// What the granted file says now (what vnet-ipam enforces).
     private func granted() -> Int { GrantedReservation.read(directory: served.directory)?.reserved ?? 0 }
 
+    private func expire(_ id: Int) {
+        guard let index = waiting.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiting.remove(at: index)
+        waiter.answer.resume(returning: GrowthAnswer(reserved: reserved ?? 0, refusal: refusal(failure: registryFailure)))
+    }
+
+    private func refusal(failure: String?) -> String {
+        let silent = MonotonicClock.seconds() - lastAnswer
+        if failure == nil, silent > 2 {
+            return "the registry cannot be reached (no answer for \(Int(silent))s); the node keeps its reservation of \(reserved ?? granted())"
+        }
+        if let failure { return "the registry cannot be reached (\(failure)); the node keeps its reservation of \(reserved ?? granted())" }
+        return "VNet \(keys.vnet) has no room: limit \(vnetLimit), \(vnetReserved) reserved across its nodes, and none gave back in time"
+    }
+
     private func answerWaiters(now: Double, failure: String?) {
         var still: [Waiter] = []
         for waiter in waiting {
             if let reserved, reserved >= waiter.need {
                 waiter.answer.resume(returning: GrowthAnswer(reserved: reserved, refusal: nil))
             } else if now >= waiter.deadline {
-                let why = failure ?? "VNet \(keys.vnet) has no room: limit \(vnetLimit), \(vnetReserved) reserved across its nodes, and none gave back in time"
-                waiter.answer.resume(returning: GrowthAnswer(reserved: reserved ?? 0, refusal: why))
+                waiter.answer.resume(returning: GrowthAnswer(reserved: reserved ?? 0, refusal: refusal(failure: failure)))
             } else {
                 still.append(waiter)
             }
@@ -148,6 +175,8 @@ public actor ReservationKeeper {
                 pressureMine = false
             }
             try await publish(local, now: now)
+            registryFailure = nil
+            lastAnswer = MonotonicClock.seconds()
             metrics.update(served.network) {
                 $0.registryUp = true
                 $0.lastError = nil
@@ -159,7 +188,8 @@ public actor ReservationKeeper {
                 $0.lastError = error.description
                 $0.registryErrors += 1
             }
-            answerWaiters(now: MonotonicClock.seconds(), failure: "the registry cannot be reached (\(error)); the node keeps its reservation of \(reserved ?? granted())")
+            registryFailure = error.description
+            answerWaiters(now: MonotonicClock.seconds(), failure: error.description)
         }
         metrics.update(served.network) {
             $0.used = local.used

@@ -23,11 +23,14 @@ public final class EtcdClient: Sendable {
     /// The client's one event-loop thread is started here, by the calling thread, and its sockets are opened
     /// on it: so they live in the network namespace the caller is in (a tool that entered a node's namespace
     /// on its main thread reaches the registry the way that node does), whatever threads run the awaits.
-    public init(endpoints: [String], timeoutSeconds: Double = 3) {
+    public init(endpoints: [String], timeoutSeconds: Double = 1.5) {
         self.endpoints = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.idleTimeout = .seconds(30)
+        // A member that is down refuses at once, but the pool retries a failed connect until the request's
+        // deadline: each call is bounded by `timeoutSeconds` per endpoint tried.
+        configuration.timeout.connect = .milliseconds(Int64(timeoutSeconds * 1000))
         http = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         timeout = .milliseconds(Int64(timeoutSeconds * 1000))
     }
