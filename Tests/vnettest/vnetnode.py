@@ -79,7 +79,7 @@ class VNetNode:
     def log(self):
         try:
             with open(os.path.join(self.data_dir, "vnetd.log")) as f:
-                return f.read()[-3000:]
+                return f.read()[-20000:]
         except OSError:
             return ""
 
@@ -122,3 +122,18 @@ class VNetNode:
     def cleanup(self):
         self.stop_vnetd(signal.SIGKILL)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def http_get(node, url):
+    """(status, body) of a GET from inside the node's namespace (vnetd's endpoint is on the node's loopback)."""
+    out = node.ns.run("curl", "-s", "-m", "5", "-o", "/dev/stdout", "-w", "\n%{http_code}", url, check=False)
+    body, _, code = out.stdout.rpartition("\n")
+    return int(code or 0), body
+
+
+def audit(node):
+    try:
+        with open(os.path.join(node.data_dir, "audit.log")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except OSError:
+        return []
