@@ -16,7 +16,7 @@ public enum Subprocess {
 
     /// Starts `arguments` (arguments[0] is searched in PATH) with stdout and stderr to /dev/null or the
     /// given descriptor; returns its pid.
-    public static func start(_ arguments: [String], output: Int32 = -1) throws(Failure) -> pid_t {
+    public static func start(_ arguments: [String], output: Int32 = -1, input: Int32 = -1) throws(Failure) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -27,7 +27,11 @@ public enum Subprocess {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if input >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -38,13 +42,21 @@ public enum Subprocess {
         return pid
     }
 
-    /// Runs `arguments` to completion; throws with its output when it fails.
-    public static func run(_ arguments: [String]) throws(Failure) {
+    /// Runs `arguments` to completion, `input` (small: it must fit a pipe) on its standard input; throws with
+    /// its output when it fails.
+    public static func run(_ arguments: [String], input: [UInt8]? = nil) throws(Failure) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw Failure(arguments: arguments, status: -1, output: "pipe failed") }
+        var stdin: [Int32] = [-1, -1]
+        if let input {
+            guard pipe(&stdin) == 0 else { throw Failure(arguments: arguments, status: -1, output: "pipe failed") }
+            _ = input.withUnsafeBytes { write(stdin[1], $0.baseAddress, $0.count) }
+            close(stdin[1])
+        }
+        defer { if stdin[0] >= 0 { close(stdin[0]) } }
         let pid: pid_t
         do {
-            pid = try start(arguments, output: fds[1])
+            pid = try start(arguments, output: fds[1], input: stdin[0])
         } catch {
             close(fds[0]); close(fds[1])
             throw error

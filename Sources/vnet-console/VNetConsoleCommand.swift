@@ -46,6 +46,15 @@ struct VNetConsoleCommand: ParsableCommand {
         try MainActor.assumeIsolated { try start() }
     }
 
+    /// The directory of this executable (vnetd and vnet are installed beside it).
+    static var executableDirectory: String? {
+        guard let path = CommandLine.arguments.first, let slash = path.lastIndex(of: "/") else { return nil }
+        let directory = String(path[..<slash])
+        guard let resolved = realpath(directory, nil) else { return directory }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     @MainActor
     func start() throws {
         var sandbox: DemoSandbox?
@@ -55,10 +64,10 @@ struct VNetConsoleCommand: ParsableCommand {
         if demo {
             try Privilege.requireRoot("--demo (it creates network namespaces)")
             DemoSandbox.removeAbandoned()
-            let made = try DemoSandbox()
+            let made = try DemoSandbox(binDirectory: Self.executableDirectory)
             sandbox = made
             QuitGuard.install()
-            print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods...")
+            print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods\(made.hasVNet ? ", in a VNet of three nodes on etcd" : "")...")
             try made.build()
             try QuitGuard.check()
             try NodeAssembly.enterNetworkNamespace(named: made.nodeNamespace)

@@ -22,11 +22,21 @@ public final class DemoSandbox {
     public let stateDir: String
     private(set) var namespaces: [String] = []
     private var traffic: [pid_t] = []
+    /// etcd and the vnetd of each node, stopped (by pid) before the namespaces go.
+    var processes: [pid_t] = []
+    var registryNamespace: String?
+    private let vnet: DemoVNet?
     private var torndown = false
+
+    /// Whether the demo is a VNet of three nodes (etcd and vnetd were found).
+    public var hasVNet: Bool { vnet != nil }
 
     public var nodeNamespace: String { "\(prefix)-node" }
 
-    public init() throws {
+    /// `binDirectory`: where vnetd and vnet are (next to vnet-console); without them, or without etcd, the
+    /// demo is a single node.
+    public init(binDirectory: String? = nil) throws {
+        vnet = DemoVNet(binDirectory: binDirectory)
         prefix = "vdemo\(String(getpid(), radix: 36))"
         var template = Array("/tmp/vnet-demo-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -37,9 +47,9 @@ public final class DemoSandbox {
 
     deinit { teardown() }
 
-    private func ip(_ arguments: String...) throws { try Subprocess.run(["ip"] + arguments) }
+    func ip(_ arguments: String...) throws { try Subprocess.run(["ip"] + arguments) }
 
-    private func addNamespace(_ suffix: String) throws -> String {
+    func addNamespace(_ suffix: String) throws -> String {
         let name = "\(prefix)-\(suffix)"
         try ip("netns", "add", name)
         namespaces.append(name)
@@ -48,7 +58,7 @@ public final class DemoSandbox {
     }
 
     /// A veth pair made inside `a` with its peer born in `b`: nothing passes through the root namespace.
-    private func link(_ a: String, _ aName: String, _ b: String, _ bName: String) throws {
+    func link(_ a: String, _ aName: String, _ b: String, _ bName: String) throws {
         try ip("-n", a, "link", "add", aName, "type", "veth", "peer", "name", bName, "netns", b)
     }
 
@@ -78,6 +88,11 @@ public final class DemoSandbox {
         }
         let store = try StateStore(dataDir: stateDir, network: Self.network)
         store.recordConfig(JSONWriter.bytes(configuration) + [UInt8(ascii: "\n")])
+        if let vnet {
+            try startRegistry(vnet, node: node)
+            try startAgent(vnet, node: node, plugin: configuration, directory: stateDir)
+            try startOtherNodes(vnet)
+        }
     }
 
     /// The conflist entry the demo node runs with, as the plugin would record it.
@@ -91,8 +106,9 @@ public final class DemoSandbox {
                 "pool": .object(["source": .string("static"), "subnet": .string(Self.vnet), "gateway": .string(Self.gateway),
                                  "addresses": .array([.string(Self.pool)]),
                                  "dns": .object(["nameservers": .array([.string("168.63.129.16")])])]),
-                "maxPodsPerNode": .number(250), "maxPodsPerVNet": .number(16000), "cooldownSeconds": .number(30),
-            ]),
+                "maxPodsPerNode": .number(250), "maxPodsPerVNet": .number(Double(vnet == nil ? 16000 : DemoVNet.limit)),
+                "cooldownSeconds": .number(30),
+            ].merging(vnet == nil ? [:] : ["registry": DemoVNet.registry(node: "node-a")]) { $1 }),
         ])
     }
 
@@ -124,6 +140,9 @@ public final class DemoSandbox {
         torndown = true
         for pid in traffic { Subprocess.stop(pid) }
         traffic = []
+        // The agents first (their heartbeat goes), etcd last.
+        for pid in processes.reversed() { Subprocess.stop(pid) }
+        processes = []
         for name in namespaces.reversed() { try? ip("netns", "delete", name) }
         namespaces = []
         try? Subprocess.run(["rm", "-rf", "--", stateDir])
