@@ -9,7 +9,7 @@ DESTDIR ?=
 CONFDIR ?= /etc/cni/net.d
 RELEASE_DIR := .build/release
 PLUGINS := vnet vnet-ipam
-TOOLS := vnetctl vnet-console
+TOOLS := vnetctl vnet-console vnetd
 APT_PACKAGES := libmnl-dev libnftables-dev libncurses-dev pkg-config nftables iproute2 iputils-ping tmux \
 	containernetworking-plugins python3 python3-pytest python3-prometheus-client etcd-server etcd-client
 
