@@ -10,6 +10,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import VNetModel
+import VNetOperations
 import VNetRegistry
 import VNetSystem
 
@@ -44,6 +45,8 @@ public struct NodeAgent: Sendable {
                     + "(registry \(network.settings.endpoints.joined(separator: ",")), step \(network.settings.reservationStep))")
         }
         if let address { Log.say("vnetd: metrics on http://\(address.host):\(address.port)/metrics and /healthz") }
+        // Said once, as vnetctl and the console do: pods bound in another mount namespace are judged by their veth.
+        if let warning = NamespaceView.warning() { Log.say("vnetd: warning: \(warning)") }
         await withTaskGroup(of: Void.self) { tasks in
             for keeper in keepers {
                 tasks.addTask { await keeper.run(interval: interval) }

@@ -11,7 +11,7 @@ import pytest
 from vnettest.registry import Registry, invariant_violation, quota_of
 from vnettest.vnetnode import VNetNode
 
-GIVE_BACK = 2.0
+GIVE_BACK = 3.0
 
 
 @pytest.fixture
@@ -87,7 +87,9 @@ def test_room_given_back_on_one_node_is_taken_on_another(vnet3):
     for i in range(10):
         status, out, raw = b.add(f"b-more{i}")
         assert status == 0, raw
-    assert time.time() - started <= 2 * GIVE_BACK + 12, "B waited too long for what A gave back"
+    took = time.time() - started
+    print(f"B attached 10 more in {took:.1f}s")
+    assert took <= 2 * GIVE_BACK, f"B waited {took:.1f}s for what A gave back (give-back delay {GIVE_BACK}s)"
     assert_invariant(registry, nodes)
 
 
