@@ -125,7 +125,7 @@ public final class DemoSandbox {
 
     /// A ping per few pods to the internet host (SNAT counters move) and one to the peer (no SNAT).
     public func startTraffic() {
-        let pods = namespaces.filter { $0.contains("-pod") }
+        let pods = namespaces.filter { $0.hasPrefix("\(prefix)-pod") }
         for (index, pod) in pods.prefix(6).enumerated() {
             let target = index % 3 == 2 ? Self.peer : Self.internet
             if let pid = try? Subprocess.start(["ip", "netns", "exec", pod, "ping", "-q", "-i", "1", "-s", "\(64 + index * 100)", target]) {
