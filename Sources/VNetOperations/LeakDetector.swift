@@ -49,9 +49,10 @@ public enum LeakDetector {
             if let namespace { evidence.append(namespace) }
             if let endpoint {
                 if linkByName[endpoint.hostVeth] == nil {
-                    // No veth yet is normal for an ADD in flight; past the grace it never finished.
+                    // No veth yet is normal for an ADD in flight; past the grace it never finished. A pod whose
+                    // namespace is gone is in flight no more: its veth went with it, and the evidence says so.
                     let age = now.timeIntervalSince(endpoint.createdAt)
-                    if endpoint.phase == .ready || age >= attachGrace { evidence.append(.noVeth) }
+                    if endpoint.phase == .ready || age >= attachGrace || namespace == .netnsGone { evidence.append(.noVeth) }
                     if endpoint.phase == .attaching && age >= attachGrace { evidence.append(.stuckAttaching) }
                 }
             } else if lease.owner == "vnet" {
@@ -75,7 +76,7 @@ public enum LeakDetector {
             }
             if let namespace { evidence.append(namespace) }
             if linkByName[endpoint.hostVeth] == nil
-                && (endpoint.phase == .ready || now.timeIntervalSince(endpoint.createdAt) >= attachGrace) {
+                && (endpoint.phase == .ready || now.timeIntervalSince(endpoint.createdAt) >= attachGrace || namespace == .netnsGone) {
                 evidence.append(.noVeth)
             }
             if !evidence.isEmpty {

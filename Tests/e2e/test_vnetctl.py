@@ -82,7 +82,7 @@ def test_leaks_are_found_and_reclaimed(node5):
     pods[2].delete()  # the pod vanished without a DEL
     leaks = ctl_json(node, "leaks")
     assert len(leaks) == 1 and leaks[0]["address"] == ips[2]
-    assert "netns-gone" in leaks[0]["evidence"]
+    assert "netns-gone" in leaks[0]["evidence"] and "no-veth" in leaks[0]["evidence"], "every piece of evidence that holds"
     assert "netns-gone" in ctl(node, "leaks").stdout
 
     before = open(os.path.join(node.data_dir, NET, "state.json"), "rb").read()

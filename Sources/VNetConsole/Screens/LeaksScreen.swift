@@ -11,7 +11,8 @@ enum LeaksScreen: ListScreen {
                         sort: { .number(Double($0.address?.value ?? 0)) }),
             TableColumn("ATTACHMENT", width: 17, text: { $0.key.map(Format.shortKey) ?? "-" },
                         sort: { .text($0.key?.description ?? "") }),
-            TableColumn("VETH", width: 14, priority: 1, text: { $0.hostVeth ?? "-" },
+            // A veth the kernel no longer has is named, marked gone: the record names it, the node does not.
+            TableColumn("VETH", width: 21, priority: 1, text: { row in row.hostVeth.map { row.evidence.contains(.noVeth) ? "\($0) (gone)" : $0 } ?? "-" },
                         sort: { .text($0.hostVeth ?? "") }),
             TableColumn("EVIDENCE", width: 22, flexible: true, text: { $0.evidence.map(\.rawValue).joined(separator: ",") },
                         role: { _ in .warn }, sort: { .number(Double($0.evidence.count)) }),
