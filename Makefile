@@ -11,7 +11,7 @@ RELEASE_DIR := .build/release
 PLUGINS := vnet vnet-ipam
 TOOLS := vnetctl vnet-console vnetd
 APT_PACKAGES := libmnl-dev libnftables-dev libncurses-dev pkg-config nftables iproute2 iputils-ping tmux \
-	containernetworking-plugins python3 python3-pytest python3-prometheus-client etcd-server etcd-client
+	containernetworking-plugins python3 python3-pytest python3-prometheus-client python3-yaml curl etcd-server etcd-client
 
 .PHONY: all deps build test unit e2e run demo bench stress fuzz install uninstall clean
 
