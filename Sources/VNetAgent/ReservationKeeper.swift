@@ -43,6 +43,8 @@ public actor ReservationKeeper {
     private var waiting: [Waiter] = []
     private var nextWaiter = 0
     private var wake = false
+    private var alarm: CheckedContinuation<Void, Never>?
+    private var napsTaken = 0
     /// Why the last pass could not reach the registry; nil when it could.
     private var registryFailure: String?
     /// When a pass last reached the registry.
@@ -72,26 +74,44 @@ public actor ReservationKeeper {
         }
     }
 
-    /// Runs until cancelled: a full pass every `interval` seconds, at once when an ADD waits.
+    /// Runs until cancelled: a full pass every `interval` seconds, at once when an ADD waits (it rings the
+    /// alarm), and every 50 ms while one does. Idle, it sleeps between passes: no polling tick.
     public func run(interval: Double) async {
         served.node.recordConfiguration(served.pluginConfig)
         let booted = reclaimer.reclaimEarlierBoot()
         if booted > 0 { metrics.update(served.network) { $0.reclaimed += booted } }
-        var last = -Double.infinity
         while !Task.isCancelled {
-            let now = MonotonicClock.seconds()
-            if wake || !waiting.isEmpty || now - last >= interval {
-                wake = false
-                last = now
-                await pass()
-            }
-            try? await Task.sleep(nanoseconds: waiting.isEmpty ? 100_000_000 : 50_000_000)
+            wake = false
+            await pass()
+            if wake { continue }
+            await nap(waiting.isEmpty ? interval : 0.05)
         }
+    }
+
+    /// Sleeps `seconds`, or less when an ADD rings.
+    private func nap(_ seconds: Double) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            alarm = continuation
+            napsTaken += 1
+            let nap = napsTaken
+            Task { [weak self] in
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                await self?.ring(nap)
+            }
+        }
+    }
+
+    /// Ends nap `number` (nil: whichever is running); a nap already over is left alone.
+    private func ring(_ number: Int? = nil) {
+        guard let alarm, number == nil || number == napsTaken else { return }
+        self.alarm = nil
+        alarm.resume()
     }
 
     /// Ends cleanly (SIGTERM): the heartbeat goes at once and a pressure mark of ours with it; the
     /// reservation stays, since the pods stay.
     public func stop() async {
+        ring()
         for waiter in waiting { waiter.answer.resume(returning: GrowthAnswer(reserved: reserved ?? 0, refusal: "vnetd is stopping")) }
         waiting.removeAll()
         if let lease { try? await client.revoke(lease) }
@@ -117,6 +137,7 @@ public actor ReservationKeeper {
         let answer = await withCheckedContinuation { continuation in
             waiting.append(Waiter(id: id, need: request.need, deadline: deadline, answer: continuation))
             wake = true
+            ring()
         }
         if answer.refusal != nil { metrics.update(served.network) { $0.growthRefusals += 1 } }
         return answer
