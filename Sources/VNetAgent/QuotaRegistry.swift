@@ -19,11 +19,19 @@ public struct QuotaRegistry: Sendable {
         keys = RegistryKeys(vnet: vnet)
     }
 
-    /// The quota as it stood at one revision (the newest without `revision`), with that revision.
+    /// The quota as it stood at one revision (the newest without `revision`), with that revision. Only the
+    /// quota's keys are read (the limit, the sum, the reservations): node records carry address lists, and
+    /// 64 of them are ~400 KB a grow must not fetch.
     public func read(revision: Int64? = nil) async throws(RegistryError) -> (quota: QuotaState, revision: Int64, view: QuotaView) {
-        let all = try await client.range(keys.root, prefix: true, revision: revision)
-        let view = QuotaView(all, keys: keys)
-        return (view.state, all.revision, view)
+        let quota: RangeResult
+        if let revision {
+            quota = try await client.range(keys.root, prefix: true, revision: revision)
+        } else {
+            let result = try await client.txn([], success: [.range(keys.limit), .range(keys.quota), .range(keys.reservations, prefix: true)])
+            quota = RangeResult(revision: result.revision, kvs: result.ranges.flatMap(\.kvs))
+        }
+        let view = QuotaView(quota, keys: keys)
+        return (view.state, quota.revision, view)
     }
 
     /// Records `limit` as the VNet's when it has none yet; returns the limit in force (the first node's).

@@ -155,7 +155,7 @@ public actor ReservationKeeper {
     private func refusal(failure: String?) -> String {
         let silent = MonotonicClock.seconds() - lastAnswer
         if failure == nil, silent > 2 {
-            return "the registry cannot be reached (no answer for \(Int(silent))s); the node keeps its reservation of \(reserved ?? granted())"
+            return "the registry has not answered a pass for \(Int(silent))s (unreachable or slow); the node keeps its reservation of \(reserved ?? granted())"
         }
         if let failure { return "the registry cannot be reached (\(failure)); the node keeps its reservation of \(reserved ?? granted())" }
         return "VNet \(keys.vnet) has no room: limit \(vnetLimit), \(vnetReserved) reserved across its nodes, and none gave back in time"
@@ -272,6 +272,9 @@ public actor ReservationKeeper {
             aboveSince = aboveSince ?? now
         case .grow(let target):
             aboveSince = nil
+            // Headroom the VNet does not have is not asked for on every pass (each ask reads the quota): only
+            // an ADD that waits asks then, and raises the pressure mark if it must.
+            guard need > current || vnetReserved < vnetLimit else { break }
             let started = MonotonicClock.seconds()
             try? FaultPoint.hit("grow:before-txn")
             let granted = try await quota.reserve(node: served.nodeName, wanted: target)

@@ -16,6 +16,11 @@ public struct RangeResult: Sendable {
     public var revision: Int64
     public var kvs: [KeyValue]
 
+    public init(revision: Int64, kvs: [KeyValue]) {
+        self.revision = revision
+        self.kvs = kvs
+    }
+
     public func value(of key: String) -> KeyValue? { kvs.first { $0.key == key } }
 }
 
