@@ -14,6 +14,8 @@ Environment:
   BENCH_OUT       where to write the Markdown report (default docs/benchmarks.md; "-" for none)
   BENCH_REVISION  the revision the binaries were built from, when not the work tree's (git describe)
   BENCH_SAVE      also write the raw numbers there (JSON); `bench.py --render FILE` renders them again
+  BENCH_VNET_SCALE=0  leave out the VNet at scale (vnet_scale.py: 64 nodes x 250 pods on etcd, ~11 minutes;
+                  8 x 40 with BENCH_QUICK; VNET_SCALE_NODES, VNET_SCALE_PODS change it)
 """
 import json
 import datetime
@@ -34,6 +36,7 @@ import populated as POP  # noqa: E402
 import probes as PR  # noqa: E402
 import report as R  # noqa: E402
 import sides as S  # noqa: E402
+import vnet_scale as VS  # noqa: E402
 from vnettest.netns import root_namespace_view, sh  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -54,6 +57,7 @@ def settings():
         "ipam_reps": 1 if quick else 2,
         "console_idle": 10 if quick else 60,
         "probe_pairs": 20 if quick else 60,
+        "vnet_scale": os.environ.get("BENCH_VNET_SCALE", "1") != "0",
         "bin": os.path.abspath(os.environ.get("VNET_BIN", os.path.join(REPO, ".build", "release"))),
         "out": os.environ.get("BENCH_OUT", os.path.join(REPO, "docs", "benchmarks.md")),
     }
@@ -82,6 +86,15 @@ def git_revision():
         return rev or "unknown"
     except OSError:
         return "unknown"
+
+
+def scale(cfg):
+    """The VNet at scale (vnet_scale.py, its own namespaces, etcd and vnetds, all removed again); a failure is
+    reported in its section instead of losing the other results."""
+    try:
+        return VS.measure(VS.settings(quick=cfg["quick"], vnet_bin=cfg["bin"]))
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as e:
+        return {"skipped": f"the run failed: {e}"}
 
 
 def interrupted(signum, frame):
@@ -122,6 +135,9 @@ def main():
         for side in the_sides:
             data["pop"][side.key] = POP.populated(namespaces, root, side, pods, os.path.join(cfg["bin"], "vnet-console"),
                                                   cfg["console_idle"], measure_console=(side.key == "vnet"))
+        if cfg["vnet_scale"]:
+            P.log("VNet at scale: nodes with vnetd on etcd (vnet_scale.py) ...")
+            data["vnet_scale"] = scale(cfg)
     finally:
         namespaces.cleanup()
         shutil.rmtree(root, ignore_errors=True)
@@ -155,8 +171,9 @@ def render(data):
              f"Run: {data['date']}, revision {data['revision']}, {pods} pods per run, {cfg['reps']} repetitions"
              f" (and {cfg.get('growth_per_rep', 0)} growth fills after each)"
              f"{' (BENCH_QUICK)' if cfg['quick'] else ''}, {data['elapsed'] / 60:.1f} minutes in all.", "",
-             "Run it with `make bench` (about 10 minutes on 2 cores; `BENCH_QUICK=1` for a short run, `BENCH_PODS=N`, "
-             "`BENCH_REPS=N`, `BENCH_GROWTH_FILLS=N`). Everything happens in network namespaces the run creates and removes. "
+             "Run it with `make bench` (about 10 minutes on 2 cores, and 11 more for the VNet at scale; `BENCH_QUICK=1` "
+             "for a short run, `BENCH_PODS=N`, `BENCH_REPS=N`, `BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the "
+             "VNet at scale out). Everything happens in network namespaces the run creates and removes. "
              "`/usr/bin/python3 Tests/bench/profile.py` profiles one node's ADD, CHECK and DEL (strace, perf, "
              "callgrind).", "",
              "## Machine", "", "| | |", "|---|---|"]
@@ -222,6 +239,7 @@ def render(data):
     lines += [f"## System calls of one call on a node with {pods} pods (strace -f -c)", "",
               "Counts, not times (strace slows every call). The reference bridge execs host-local and iptables.", ""]
     lines += R.strace_table(data["pop"]) + ["", R.state_line(data["pop"], pods), ""]
+    lines += VS.section(data.get("vnet_scale") if cfg.get("vnet_scale", True) else None) + [""]
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
         lines += [open(findings).read().rstrip(), ""]
