@@ -115,6 +115,14 @@ def test_vnetctl_names_nodes_and_finds_conflicts(namespaces):
         assert code == 3 and found[0]["kind"] == "overlapping-pools" and found[0]["subject"] == "10.240.16.90-10.240.16.100", found
         text = nodes[0].vnetctl("vnet", "nodes")
         assert "na*" in text.stdout and "nb" in text.stdout, text.stdout
+        # The contract's form: from the machine's namespace, entering the node's with --netns.
+        import os
+        import subprocess
+        from vnettest.cni import BIN
+        out = subprocess.run([os.path.join(BIN, "vnetctl"), "--state-dir", nodes[0].data_dir, "--netns", nodes[0].ns.name,
+                              "vnet", "status", "--json"], capture_output=True, text=True, timeout=60)
+        vnet = json.loads(out.stdout)
+        assert out.returncode == 0 and {n["name"] for n in vnet["nodes"]} == {"na", "nb"} and vnet["limit"] == 16000, out
     finally:
         for node in nodes:
             node.cleanup()
