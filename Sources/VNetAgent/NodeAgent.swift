@@ -61,16 +61,15 @@ public struct NodeAgent: Sendable {
                 let metrics = self.metrics
                 tasks.addTask { try? await MetricsServer.serve(server, metrics: metrics) }
             }
-            tasks.addTask {
-                for await signal in signals {
-                    Log.say("vnetd: signal \(signal): stopping")
-                    return
-                }
+            // Awaited here, not in a child task: a keeper's loop ending first must not cancel the stop.
+            for await signal in signals {
+                Log.say("vnetd: signal \(signal): stopping")
+                // At once: waiting ADDs are answered and the heartbeat goes, before the servers close.
+                for keeper in keepers { await keeper.stop() }
+                break
             }
-            await tasks.next()
             tasks.cancelAll()
         }
-        for keeper in keepers { await keeper.stop() }
         for network in networks { unlink(GrowthRequest.socketPath(directory: network.directory)) }
         for client in clients { await client.shutdown() }
         try? await group.shutdownGracefully()

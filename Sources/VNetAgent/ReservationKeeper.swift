@@ -44,6 +44,8 @@ public actor ReservationKeeper {
     private var nextWaiter = 0
     private var wake = false
     private var alarm: CheckedContinuation<Void, Never>?
+    /// Set by `stop`: the run loop ends at once instead of finishing its nap.
+    private var stopping = false
     private var napsTaken = 0
     /// Why the last pass could not reach the registry; nil when it could.
     private var registryFailure: String?
@@ -80,7 +82,7 @@ public actor ReservationKeeper {
         served.node.recordConfiguration(served.pluginConfig)
         let booted = reclaimer.reclaimEarlierBoot()
         if booted > 0 { metrics.update(served.network) { $0.reclaimed += booted } }
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopping {
             wake = false
             await pass()
             if wake { continue }
@@ -111,6 +113,7 @@ public actor ReservationKeeper {
     /// Ends cleanly (SIGTERM): the heartbeat goes at once and a pressure mark of ours with it; the
     /// reservation stays, since the pods stay.
     public func stop() async {
+        stopping = true
         ring()
         for waiter in waiting { waiter.answer.resume(returning: GrowthAnswer(reserved: reserved ?? 0, refusal: "vnetd is stopping")) }
         waiting.removeAll()
@@ -178,6 +181,7 @@ public actor ReservationKeeper {
     // MARK: One pass
 
     private func pass() async {
+        guard !stopping else { return }
         let now = MonotonicClock.seconds()
         let local = readLocal()
         do throws(RegistryError) {
@@ -232,6 +236,11 @@ public actor ReservationKeeper {
         if lease == nil {
             try await quota.ensureLimit(served.vnetLimit)
             let granted = try await client.grantLease(seconds: heartbeatSeconds)
+            // Stopped meanwhile: no heartbeat outlives the agent.
+            guard !stopping else {
+                try? await client.revoke(granted)
+                return
+            }
             try await client.put(keys.alive(served.nodeName), JSONWriter.bytes(.object(["pid": .number(Double(getpid()))])), lease: granted)
             lease = granted
             lastKeepAlive = now
@@ -239,6 +248,8 @@ public actor ReservationKeeper {
         }
         guard let lease, now - lastKeepAlive >= Double(heartbeatSeconds) / 3 else { return }
         if try await client.keepAlive(lease) <= 0 {
+            // Expired in a long partition, or revoked by `stop` while this call was out.
+            guard !stopping else { return }
             self.lease = nil
             pressureMine = false
             try await beat(now: now)
