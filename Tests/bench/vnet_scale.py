@@ -44,6 +44,7 @@ os.environ.setdefault("VNET_BIN", os.path.join(REPO, ".build", "release"))  # re
 
 import benchlib as B  # noqa: E402
 from benchlib import fmt_ms, median, percentile  # noqa: E402
+from populated import terminal_fds  # noqa: E402  (the console's terminal descriptors, as the Endpoints frame bench finds them)
 from vnettest import vnetnode  # noqa: E402
 from vnettest.netns import Namespaces, root_namespace_view  # noqa: E402
 from vnettest.registry import ETCD, ETCDCTL, Registry, invariant_violation, quota_of  # noqa: E402
@@ -527,18 +528,6 @@ def console_vnet_screen(node, cfg, width, height, seconds=6.5):
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-
-
-def terminal_fds(pid):
-    """The console's descriptors on its terminal (where ncurses writes frames)."""
-    fds = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(("/dev/pts/", "/dev/tty")):
-                fds.append(fd)
-        except OSError:
-            continue
-    return tuple(fds)
 
 
 def console_frames(node, cfg):
