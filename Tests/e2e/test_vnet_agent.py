@@ -122,10 +122,11 @@ def test_vnetd_reclaims_a_dead_pod_and_never_a_live_one(cluster):
     for cid in ("dead", "alive"):
         assert a.add(cid)[0] == 0
     a.pods.pop("dead").delete()  # gone without a DEL: namespace and veth
-    wait_for(lambda: len(a.leases()) == 1, timeout=20)
+    assert wait_for(lambda: len(a.leases()) == 1, timeout=20), a.leases()
     assert "alive" in json.dumps(a.leases()[0]), "the live pod's lease must stay"
-    records = [e for e in audit(a) if e["tool"] == "vnetd"]
-    assert records and "auto-reclaim" in records[-1]["command"], audit(a)
+    # The audit record follows the change it describes, so it may land a moment after the lease goes.
+    reclaimed = lambda: [e for e in audit(a) if e["tool"] == "vnetd" and "auto-reclaim" in e["command"]]
+    assert wait_for(reclaimed, timeout=5), audit(a)
     time.sleep(7)  # more passes: the live pod stays
     assert len(a.leases()) == 1
     m = metrics_of(a)
@@ -143,8 +144,8 @@ def test_leases_of_an_earlier_boot_are_reclaimed_at_start(cluster):
     with open(os.path.join(a.data_dir, NETWORK, "boot"), "w") as f:
         f.write("00000000-0000-0000-0000-000000000000\n")
     a.start_vnetd(metrics=METRICS)
-    wait_for(lambda: len(a.leases()) == 1, timeout=10)
-    assert any(e["tool"] == "vnetd" and "earlier boot" in e["command"] for e in audit(a)), audit(a)
+    assert wait_for(lambda: len(a.leases()) == 1, timeout=10), a.leases()
+    assert wait_for(lambda: any(e["tool"] == "vnetd" and "earlier boot" in e["command"] for e in audit(a)), timeout=5), audit(a)
 
 
 def test_metrics_parse_and_healthz_says_whether_the_registry_answers(cluster):
