@@ -10,7 +10,7 @@ extension CNIError {
         case .ipam(let ipam):
             let inner = CNIError(ipam)
             self.init(rawCode: inner.code, msg: error.step.isEmpty ? inner.msg : "step \(error.step) failed: \(inner.msg)",
-                      details: error.rollbackProblems.joined(separator: "; "))
+                      details: ([inner.details] + error.rollbackProblems).filter { !$0.isEmpty }.joined(separator: "; "))
         case .delegated(let code): self.init(rawCode: code, msg: error.description)
         case .config: self.init(.invalidConfig, error.description)
         case .kernel, .nat: self.init(.kernelFailure, error.description)
