@@ -9,6 +9,10 @@
 ///     alive/<node>          attached to the node agent's etcd lease: gone when its heartbeat stops
 ///     pressure              {"node": N, "need": K}: a node waits for room the VNet did not have; attached
 ///                           to that node's lease; every agent answers it by giving back unused headroom
+///     subnets               {"<network>": "<cidr>"}: the subnet each `vnet`-pool network claims blocks of;
+///                           one key, so two overlapping subnets cannot both be recorded
+///     primaries/<node>      "a.b.c.d": the node's primary address, never handed to a pod of any block
+///     blocks/<a.b.c.d_len>  AddressBlock: a block's owner and usable addresses, or its cooldown
 public struct RegistryKeys: Sendable, Hashable {
     public let vnet: String
 
@@ -31,6 +35,14 @@ public struct RegistryKeys: Sendable, Hashable {
     public var nodes: String { root + "nodes/" }
     public var alive: String { root + "alive/" }
     public var pressure: String { root + "pressure" }
+    public var subnets: String { root + "subnets" }
+    public var blocks: String { root + "blocks/" }
+    public var primaries: String { root + "primaries/" }
+
+    public func primary(_ node: String) -> String { primaries + node }
+
+    /// A block's key: the prefix with "_" for "/" (a key part holds no slash).
+    public func block(_ prefix: IPv4Prefix) -> String { blocks + "\(prefix.network)_\(prefix.length)" }
 
     public func reservation(_ node: String) -> String { reservations + node }
     public func node(_ node: String) -> String { nodes + node }
