@@ -61,7 +61,11 @@ public struct IPAMConfig: Sendable {
             dns = DNSSettings(nameservers: try dnsReader.strings("nameservers"), domain: try dnsReader.string("domain"),
                               search: try dnsReader.strings("search"), options: try dnsReader.strings("options"))
         }
+        let registry = try RegistrySettings.parse(reader)
+        if pool.isVNetBlocks && registry == nil {
+            throw ConfigError("\"ipam.registry\" is missing: pool source \"vnet\" claims address blocks in the VNet's registry")
+        }
         return IPAMConfig(dataDir: dataDir, pool: pool, limits: limits, cooldown: cooldown, lockTimeout: lockTimeout,
-                          routes: routes, dns: dns, registry: try RegistrySettings.parse(reader))
+                          routes: routes, dns: dns, registry: registry)
     }
 }

@@ -59,18 +59,35 @@ public struct IPAMService: Sendable {
     /// up to `lockTimeoutSeconds` (with the lock released), instead of failing at once.
     public func allocate(_ request: AttachRequest, now: Date = Date(),
                          extra: (inout AttachmentState, IPAMAllocation) throws -> Void = { _, _ in }) throws(IPAMError) -> IPAMAllocation {
-        let (pool, _) = try loadPool(now: now)
-        let allocator = allocator(for: pool)
+        // A `vnet` pool is read under the lock: vnetd takes a block out of it (under the lock) before giving
+        // the block back, and no ADD may choose from the copy it read before.
+        let blocks = config.pool.isVNetBlocks
+        let loaded: Pool? = blocks ? nil : try loadPool(now: now).pool
         let deadline = MonotonicClock.seconds() + config.lockTimeout
         var asked = false
         while true {
             var heldByNode = 0
             do {
                 return try store.update(verb: "\(request.owner)-add", lockTimeout: config.lockTimeout, for: request.key) { state in
-                    Self.flagVanished(&state, pool: pool)
                     heldByNode = state.leaseCount
-                    if let refusal = vnetRefusal(state) { throw IPAMError.vnetLimit(refusal) }
-                    let address = try allocator.choose(in: state, requested: request.requested, now: now)
+                    let pool: Pool
+                    if let loaded { pool = loaded } else {
+                        guard let claimed = try blockPool(now: now, state: state, held: &heldByNode) else {
+                            throw IPAMError.vnetLimit(blockRefusal(state: state, capacity: 0, cooling: 0))
+                        }
+                        pool = claimed
+                    }
+                    Self.flagVanished(&state, pool: pool)
+                    if !blocks, let refusal = vnetRefusal(state) { throw IPAMError.vnetLimit(refusal) }
+                    let snapshot = state
+                    let chosen = Result { () throws(AllocationError) -> IPv4Address in
+                        try allocator(for: pool).choose(in: snapshot, requested: request.requested, now: now)
+                    }
+                    if blocks, request.requested == nil, case .failure(.poolExhausted(let capacity, let used, let cooling)) = chosen {
+                        heldByNode = used + cooling
+                        throw IPAMError.vnetLimit(blockRefusal(state: state, capacity: capacity, cooling: cooling))
+                    }
+                    let address = try chosen.get()
                     if state.lease == nil {
                         state.lease = Lease(key: request.key, address: address, pod: request.pod, netns: request.netns.isEmpty ? nil : request.netns,
                                             createdAt: now, owner: request.owner)
@@ -91,6 +108,30 @@ public struct IPAMService: Sendable {
                 throw IPAMError.wrap(error)
             }
         }
+    }
+
+    /// The claimed blocks as a pool, read under the lock; nil when the node has none yet (`held` is then
+    /// what the node holds of the subnet: its leases and the addresses cooling down).
+    private func blockPool(now: Date, state: AttachmentState, held: inout Int) throws(IPAMError) -> Pool? {
+        do throws(IPAMError) {
+            return try loadPool(now: now).pool
+        } catch .pool(.empty) {
+            held = state.leaseCount
+            return nil
+        }
+    }
+
+    /// Why a `vnet` pool has no address for a new pod, with the VNet's numbers vnetd last wrote.
+    private func blockRefusal(state: AttachmentState, capacity: Int, cooling: Int) -> String {
+        var text = "VNet limit: node holds \(state.leaseCount) pods and \(cooling) addresses cooling down in the \(capacity) "
+            + "addresses of its claimed blocks"
+        if let grant = GrantedReservation.read(directory: store.directory) {
+            let running = kill(grant.agentPID, 0) == 0 || errno == EPERM
+            text = "VNet limit: node \(grant.node) holds \(state.leaseCount) pods and \(cooling) addresses cooling down in the "
+                + "\(capacity) addresses of its claimed blocks in VNet \(grant.vnet) (limit \(grant.vnetLimit), "
+                + "\(grant.vnetReserved) claimed across its nodes); vnetd (pid \(grant.agentPID)) is \(running ? "running" : "not running")"
+        }
+        return text
     }
 
     /// Asks the node agent over its socket for a reservation of `need` pods; nil when no agent listens.
@@ -140,12 +181,22 @@ public struct IPAMService: Sendable {
 
     /// STATUS: the usage when an address can be served now, else an error saying why not.
     public func status(now: Date = Date()) throws(IPAMError) -> PoolUsage {
-        let (pool, _) = try loadPool(now: now)
         let state: NetworkState
         do { state = try store.load() } catch { throw .state(error) }
-        let usage = allocator(for: pool).usage(of: state, now: now)
+        let usage: PoolUsage
+        do throws(IPAMError) {
+            usage = allocator(for: try loadPool(now: now).pool).usage(of: state, now: now)
+        } catch .pool(.empty) where config.pool.isVNetBlocks {
+            usage = PoolUsage(capacity: 0, used: state.leases.count, coolingDown: 0, free: 0, flagged: 0, limits: config.limits)
+        }
         if state.leases.count >= config.limits.maxPodsPerNode {
             throw .allocation(.nodeLimitReached(limit: config.limits.maxPodsPerNode))
+        }
+        // A `vnet` pool with no free address is ready while vnetd runs and the VNet has room: the next ADD
+        // claims a block.
+        if usage.free == 0, config.pool.isVNetBlocks, let grant = GrantedReservation.read(directory: store.directory),
+           grant.vnetReserved < grant.vnetLimit, kill(grant.agentPID, 0) == 0 || errno == EPERM {
+            return usage
         }
         if usage.free == 0 {
             throw .allocation(.poolExhausted(capacity: usage.capacity, used: usage.used, coolingDown: usage.coolingDown))

@@ -152,4 +152,29 @@ final class PoolSourceConfigTests: XCTestCase {
             }
         }
     }
+
+    func testVNetSourceDefaultsAndKeys() throws {
+        let config = try parse("""
+        {"source": "vnet", "subnet": "10.240.0.0/16", "exclude": ["10.240.0.0/24"], "blockSize": 32, "warmAddresses": 0}
+        """)
+        XCTAssertEqual(config.kindName, "vnet")
+        XCTAssertTrue(config.isVNetBlocks)
+        guard case .vnet(let spec) = config.source else { return XCTFail("not vnet: \(config.source)") }
+        XCTAssertEqual(spec.gateway, IPv4Address("10.240.0.1"))
+        XCTAssertEqual(spec.blockSize, 32)
+        XCTAssertEqual(spec.blockLength, 27)
+        XCTAssertEqual(spec.warmAddresses, 0)
+        XCTAssertEqual(spec.blockReleaseSeconds, VNetPoolSpec.defaultBlockReleaseSeconds)
+        XCTAssertEqual(config.exclude, ["10.240.0.0/24"])
+    }
+
+    func testVNetSourceRefusesBadBlocksAndGateways() {
+        for size in [0, 3, 12, 512] {
+            let message = failure(#"{"source": "vnet", "subnet": "10.240.0.0/16", "blockSize": \#(size)}"#)
+            XCTAssertTrue(message.contains("pool.blockSize"), message)
+        }
+        XCTAssertTrue(failure(#"{"source": "vnet", "subnet": "10.240.0.0/16", "gateway": "10.9.0.1"}"#).contains("pool.gateway"))
+        XCTAssertTrue(failure(#"{"source": "vnet", "subnet": "10.240.0.0/30", "blockSize": 8}"#).contains("larger than the subnet"))
+        XCTAssertTrue(failure(#"{"source": "vnet"}"#).contains("pool.subnet"))
+    }
 }

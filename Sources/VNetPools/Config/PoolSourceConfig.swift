@@ -12,6 +12,7 @@ import VNetModel
 ///     {"source": "wireserver", "url": "http://168.63.129.16/machine/plugins?comp=nmagent&type=getinterfaceinfov1",
 ///      "macAddress": "002248263DBD", "cacheTTLSeconds": 300}
 ///     {"source": "imds", "url": "http://169.254.169.254/metadata/instance/network?api-version=2021-02-01"}
+///     {"source": "vnet", "subnet": "10.240.0.0/16", "gateway": "10.240.0.1", "blockSize": 16, "warmAddresses": 16}
 ///
 /// Every source also takes `dns` and `exclude`, applied on top of what the source says, and the metadata
 /// sources take `cacheTTLSeconds` and `timeoutMilliseconds`. Unknown keys are ignored, like the rest of a
@@ -26,6 +27,8 @@ public struct PoolSourceConfig: Decodable, Hashable, Sendable {
         case wireserver(MetadataEndpoint)
         /// The instance metadata service's network JSON.
         case imds(MetadataEndpoint)
+        /// Blocks of a VNet subnet claimed by vnetd, read from the pool document it writes.
+        case vnet(VNetPoolSpec)
     }
 
     /// A metadata service and the interface to read from it.
@@ -67,14 +70,21 @@ public struct PoolSourceConfig: Decodable, Hashable, Sendable {
         self.exclude = exclude
     }
 
-    /// "static", "file", "wireserver" or "imds": the `source` key, also shown by vnetctl and the console.
+    /// "static", "file", "wireserver", "imds" or "vnet": the `source` key, also shown by vnetctl and the console.
     public var kindName: String {
         switch source {
         case .static: return "static"
         case .file: return "file"
         case .wireserver: return "wireserver"
         case .imds: return "imds"
+        case .vnet: return "vnet"
         }
+    }
+
+    /// True for the `vnet` source: the addresses are blocks vnetd claims, so the pool is read under the lock.
+    public var isVNetBlocks: Bool {
+        if case .vnet = source { return true }
+        return false
     }
 
     /// Decodes from any decoder (the IPAM layer uses JSONDecoder); a bad value throws `PoolConfigError`.
@@ -98,7 +108,7 @@ public struct PoolSourceConfig: Decodable, Hashable, Sendable {
         }
         let reader = PoolFieldReader(object) { "pool.\($0)" }
         guard let kind = try reader.string("source") else {
-            throw reader.fail("source", "is missing (one of static, file, wireserver, imds)")
+            throw reader.fail("source", "is missing (one of static, file, wireserver, imds, vnet)")
         }
         let source: Source
         switch kind {
@@ -129,8 +139,10 @@ public struct PoolSourceConfig: Decodable, Hashable, Sendable {
             }
             let endpoint = MetadataEndpoint(url: url, macAddress: mac)
             source = kind == "imds" ? .imds(endpoint) : .wireserver(endpoint)
+        case "vnet":
+            source = .vnet(try VNetPoolSpec.parse(reader))
         default:
-            throw reader.fail("source", "\"\(kind)\" is not a known source (static, file, wireserver or imds)")
+            throw reader.fail("source", "\"\(kind)\" is not a known source (static, file, wireserver, imds or vnet)")
         }
         return PoolSourceConfig(
             source: source,

@@ -58,6 +58,8 @@ public struct PoolLoader: Sendable {
             return try loadFile(path, config: config)
         case .wireserver(let endpoint), .imds(let endpoint):
             return try loadMetadata(endpoint, config: config, policy: policy)
+        case .vnet(let spec):
+            return try loadBlocks(spec, config: config)
         }
     }
 
@@ -98,6 +100,36 @@ public struct PoolLoader: Sendable {
         }
         return LoadedPool(definition: Self.apply(config, to: definition),
                           info: PoolSourceInfo(kind: config.kindName, fetchedAt: modified, servedFromCache: false))
+    }
+
+    // MARK: VNet blocks
+
+    /// The blocks vnetd wrote; none yet (a new node, vnetd not started) is an empty pool, which the IPAM
+    /// answers by asking vnetd to claim one.
+    private func loadBlocks(_ spec: VNetPoolSpec, config: PoolSourceConfig) throws(PoolSourceError) -> LoadedPool {
+        let path = VNetPoolDocument.path(directory: cacheDirectory)
+        let info = PoolSourceInfo(kind: config.kindName, fetchedAt: nil, servedFromCache: false)
+        let empty = PoolDefinition(subnet: spec.subnet, gateway: spec.gateway, addresses: [])
+        let bytes: [UInt8]?
+        do { bytes = try Files.read(path, limit: 1 << 20) } catch { throw .fileUnreadable(path: path, error) }
+        guard let bytes else { return LoadedPool(definition: Self.apply(config, to: empty), info: info) }
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue else {
+            throw .invalidFile(path: path, reason: "\(path) is not the JSON object vnetd writes")
+        }
+        if let refused = object["refused"]?.stringValue { throw .invalidFile(path: path, reason: refused) }
+        var definition: PoolDefinition
+        do {
+            definition = try PoolFieldReader(object) { "\(path): \($0)" }.staticFields(for: "a vnet pool document")
+        } catch {
+            throw .invalidFile(path: path, reason: error.message)
+        }
+        // Written for another subnet (the configuration changed): nothing of it is served until vnetd
+        // rewrites it for this one.
+        guard definition.subnet == spec.subnet, (definition.gateway ?? spec.gateway) == spec.gateway else {
+            return LoadedPool(definition: Self.apply(config, to: empty), info: info)
+        }
+        definition.dns = nil
+        return LoadedPool(definition: Self.apply(config, to: definition), info: info)
     }
 
     // MARK: Metadata
