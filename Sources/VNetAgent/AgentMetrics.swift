@@ -22,6 +22,11 @@ public final class AgentMetrics: Sendable {
         public var registryErrors = 0
         /// Seconds each grow took, in the histogram's buckets.
         public var growLatency = Histogram()
+        /// A `vnet` pool's blocks: owned now, claims and give-backs committed, and how long a claim took.
+        public var blocksOwned = 0
+        public var blockClaims = 0
+        public var blockReleases = 0
+        public var claimLatency = Histogram()
     }
 
     /// A Prometheus histogram: cumulative counts at fixed bounds.
@@ -74,16 +79,23 @@ public final class AgentMetrics: Sendable {
         family("growth_refusals_total", "counter", "ADDs that asked for room and were refused.") { Double($0.growthRefusals) }
         family("reclaimed_total", "counter", "Leaked addresses reclaimed by vnetd.") { Double($0.reclaimed) }
         family("registry_errors_total", "counter", "Registry calls that failed.") { Double($0.registryErrors) }
-        out += "# HELP vnetd_grow_seconds Time to commit a reservation grow.\n# TYPE vnetd_grow_seconds histogram\n"
-        for (network, reading) in all {
-            let base = labels(network, reading)
-            for (i, bound) in Histogram.bounds.enumerated() {
-                out += "vnetd_grow_seconds_bucket{\(base),le=\"\(format(bound))\"} \(reading.growLatency.counts[i])\n"
+        family("blocks_owned", "gauge", "Address blocks of a vnet pool this node owns.") { Double($0.blocksOwned) }
+        family("block_claims_total", "counter", "Address blocks claimed.") { Double($0.blockClaims) }
+        family("block_releases_total", "counter", "Address blocks given back.") { Double($0.blockReleases) }
+        func histogram(_ name: String, _ help: String, _ value: (Reading) -> Histogram) {
+            out += "# HELP vnetd_\(name) \(help)\n# TYPE vnetd_\(name) histogram\n"
+            for (network, reading) in all {
+                let base = labels(network, reading), histogram = value(reading)
+                for (i, bound) in Histogram.bounds.enumerated() {
+                    out += "vnetd_\(name)_bucket{\(base),le=\"\(format(bound))\"} \(histogram.counts[i])\n"
+                }
+                out += "vnetd_\(name)_bucket{\(base),le=\"+Inf\"} \(histogram.count)\n"
+                out += "vnetd_\(name)_sum{\(base)} \(format(histogram.sum))\n"
+                out += "vnetd_\(name)_count{\(base)} \(histogram.count)\n"
             }
-            out += "vnetd_grow_seconds_bucket{\(base),le=\"+Inf\"} \(reading.growLatency.count)\n"
-            out += "vnetd_grow_seconds_sum{\(base)} \(format(reading.growLatency.sum))\n"
-            out += "vnetd_grow_seconds_count{\(base)} \(reading.growLatency.count)\n"
         }
+        histogram("grow_seconds", "Time to commit a reservation grow.") { $0.growLatency }
+        histogram("block_claim_seconds", "Time to claim an address block (read, choose, commit).") { $0.claimLatency }
         return out
     }
 

@@ -30,11 +30,11 @@ public actor ReservationKeeper {
     let publishEvery: Double
 
     /// The reservation the registry holds for this node, as last read or committed (nil: not known yet).
-    private var reserved: Int?
-    private var vnetLimit = 0
-    private var vnetReserved = 0
-    private var lease: Int64?
-    private var lastKeepAlive = 0.0
+    var reserved: Int?
+    var vnetLimit = 0
+    var vnetReserved = 0
+    var lease: Int64?
+    var lastKeepAlive = 0.0
     private var aboveSince: Double?
     private var pressureMine = false
     private var lastRecord: NodeRecord?
@@ -51,6 +51,8 @@ public actor ReservationKeeper {
     private var registryFailure: String?
     /// When a pass last reached the registry.
     private var lastAnswer = MonotonicClock.seconds()
+    /// The blocks of a `vnet` pool (nil for other pools, whose reservation follows `policy`).
+    var ledger: BlockLedger?
 
     struct Waiter {
         var id: Int
@@ -74,6 +76,7 @@ public actor ReservationKeeper {
             $0.vnet = served.settings.vnet
             $0.node = served.nodeName
         }
+        if case .vnet(let spec) = served.ipam.config.pool.source { ledger = BlockLedger(spec: spec) }
     }
 
     /// Runs until cancelled: a full pass every `interval` seconds, at once when an ADD waits (it rings the
@@ -147,7 +150,7 @@ public actor ReservationKeeper {
     }
 
     /// What the granted file says now (what vnet-ipam enforces).
-    private func granted() -> Int { GrantedReservation.read(directory: served.directory)?.reserved ?? 0 }
+    func granted() -> Int { GrantedReservation.read(directory: served.directory)?.reserved ?? 0 }
 
     private func expire(_ id: Int) {
         guard let index = waiting.firstIndex(where: { $0.id == id }) else { return }
@@ -161,6 +164,7 @@ public actor ReservationKeeper {
             return "the registry has not answered a pass for \(Int(silent))s (unreachable or slow); the node keeps its reservation of \(reserved ?? granted())"
         }
         if let failure { return "the registry cannot be reached (\(failure)); the node keeps its reservation of \(reserved ?? granted())" }
+        if let full = ledger?.subnetFull { return full }
         return "VNet \(keys.vnet) has no room: limit \(vnetLimit), \(vnetReserved) reserved across its nodes, and none gave back in time"
     }
 
@@ -189,7 +193,11 @@ public actor ReservationKeeper {
             let view = try await readQuota()
             let pressure = view.pressure.flatMap { $0 == served.nodeName ? nil : $0 }
             let need = waiting.map(\.need).max() ?? 0
-            try await adjust(used: local.used, need: need, underPressure: pressure != nil || pressureMine, now: now)
+            if ledger != nil {
+                try await adjustBlocks(need: need, underPressure: pressure != nil && !pressureMine, now: now)
+            } else {
+                try await adjust(used: local.used, need: need, underPressure: pressure != nil || pressureMine, now: now)
+            }
             if let reserved, need > reserved, !pressureMine {
                 // The VNet had no room: ask every node to give back its headroom.
                 try await client.put(keys.pressure, JSONWriter.bytes(.object(["node": .string(served.nodeName), "need": .number(Double(need))])),
@@ -243,6 +251,7 @@ public actor ReservationKeeper {
             }
             try await client.put(keys.alive(served.nodeName), JSONWriter.bytes(.object(["pid": .number(Double(getpid()))])), lease: granted)
             lease = granted
+            ledger?.readAt = nil  // a new heartbeat (a start, a long partition): read the blocks again
             lastKeepAlive = now
             return
         }
@@ -313,7 +322,7 @@ public actor ReservationKeeper {
     }
 
     /// Rewrites the granted file from the registry's reservation when it differs (a grow, a restart).
-    private func writeGrantedFile() {
+    func writeGrantedFile() {
         guard let reserved else { return }
         let file = GrantedReservation.read(directory: served.directory)
         guard file?.reserved != reserved || file?.vnetReserved != vnetReserved || file?.vnetLimit != vnetLimit
@@ -351,7 +360,7 @@ public actor ReservationKeeper {
     /// Publishes the node's record when it changed, and at least every `publishEvery` seconds (its age is
     /// the heartbeat others read).
     private func publish(_ local: LocalView, now: Double) async throws(RegistryError) {
-        if pool == nil, let loaded = try? served.ipam.loadPool() {
+        if pool == nil || ledger != nil, let loaded = try? served.ipam.loadPool() {
             pool = (AddressRange.coalescing(loaded.pool.addresses).map(\.description),
                     min(loaded.pool.addresses.count, served.ipam.config.limits.maxPodsPerNode))
         }
