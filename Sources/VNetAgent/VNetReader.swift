@@ -38,11 +38,14 @@ public struct VNetReader: Sendable {
         var records: [String: NodeRecord] = [:]
         var alive = Set<String>()
         var pressure: String?
+        var blocks: [AddressBlock] = []
         for kv in range.kvs {
             if let name = RegistryKeys.name(in: kv.key, under: keys.nodes) {
                 records[name] = (try? JSONParser.parse(kv.value)).flatMap { NodeRecord(json: $0) }
             } else if let name = RegistryKeys.name(in: kv.key, under: keys.alive) {
                 alive.insert(name)
+            } else if kv.key.hasPrefix(keys.blocks) {
+                if let block = (try? JSONParser.parse(kv.value)).flatMap({ AddressBlock(json: $0) }) { blocks.append(block) }
             } else if kv.key == keys.pressure {
                 pressure = (try? JSONParser.parse(kv.value))?["node"]?.stringValue
             }
@@ -52,8 +55,10 @@ public struct VNetReader: Sendable {
             VNetNodeStatus(name: name, reserved: quota.byNode[name] ?? 0, record: records[name], alive: alive.contains(name),
                            heartbeatAge: records[name].map { max(0, now.timeIntervalSince($0.updatedAt)) })
         }
-        return VNetStatus(vnet: keys.vnet, limit: quota.limit, reserved: quota.reserved, nodes: nodes,
-                          conflicts: VNetConflict.find(in: names.compactMap { records[$0] }), pressureFrom: pressure,
-                          revision: range.revision, registry: RegistryHealth(members: members, lastError: nil), readAt: now)
+        var status = VNetStatus(vnet: keys.vnet, limit: quota.limit, reserved: quota.reserved, nodes: nodes,
+                                conflicts: VNetConflict.find(in: names.compactMap { records[$0] }), pressureFrom: pressure,
+                                revision: range.revision, registry: RegistryHealth(members: members, lastError: nil), readAt: now)
+        status.blocks = blocks.sorted { $0.prefix.network < $1.prefix.network }
+        return status
     }
 }

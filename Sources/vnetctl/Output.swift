@@ -22,7 +22,12 @@ enum Output {
     }
 
     static func json(_ object: [String: JSONValue]) -> String {
-        String(decoding: JSONOutput.bytes(.object(object)).dropLast(), as: UTF8.self)
+        json(.object(object))
+    }
+
+    /// Any JSON value (the contracts of `vnet blocks` and `vnet routes` are arrays).
+    static func json(_ value: JSONValue) -> String {
+        String(decoding: JSONOutput.bytes(value).dropLast(), as: UTF8.self)
     }
 
     static func encode(_ value: some Encodable) -> String {

@@ -14,7 +14,8 @@ import VNetOperations
 struct VNetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vnet", abstract: "The VNet across nodes: quota, nodes, conflicts; forget a node that is gone.",
-        subcommands: [VNetStatusCommand.self, VNetNodesCommand.self, VNetConflictsCommand.self, ForgetNodeCommand.self],
+        subcommands: [VNetStatusCommand.self, VNetNodesCommand.self, VNetConflictsCommand.self, VNetBlocksCommand.self,
+                      VNetRoutesCommand.self, ForgetNodeCommand.self],
         defaultSubcommand: VNetStatusCommand.self)
 }
 
@@ -208,5 +209,47 @@ enum RegistryLines {
     static func health(_ health: RegistryHealth) -> String {
         let members = health.members.map { "\($0.endpoint)\($0.isLeader ? " (leader)" : "")\($0.reachable ? "" : " DOWN")" }
         return members.joined(separator: "  ") + (health.lastError.map { "   last error: \($0)" } ?? "")
+    }
+}
+
+struct VNetBlocksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocks", abstract: "The VNet's address blocks: owner, addresses used, claimed at, state (claimed or cooling).")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let vnet = try RegistrySession(options).status(json: options.json)
+        let rows = vnet.blockRows
+        if options.json { return Output.line(Output.json(.array(rows.map(\.json)))) }
+        guard !rows.isEmpty else { return Output.line("no blocks claimed in VNet \(vnet.vnet)") }
+        var table = TextTable("BLOCK", "NODE", "USED", "ADDRESSES", "CLAIMED", "STATE")
+        let now = Date()
+        for row in rows {
+            let count = row.block.addresses.reduce(0) { $0 + Int($1.count) }
+            var state = row.block.state.rawValue
+            if row.block.state == .claimed, !row.ownerAlive { state += " (owner LOST)" }
+            if let until = row.block.until, row.block.state == .cooling {
+                state += until > now ? " \(Int(until.timeIntervalSince(now).rounded(.up)))s left" : " (over: claimable)"
+            }
+            table.add(row.block.prefix.description, row.block.node, "\(row.used)", "\(count)",
+                      ISO8601.format(row.block.claimedAt), state)
+        }
+        Output.line(table.rendered)
+    }
+}
+
+struct VNetRoutesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "What a fabric or a router needs: each claimed block via its owner's primary address.",
+        discussion: "The registry is the source of truth for which node owns which block (docs/vnet.md shows how a network learns them).")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let vnet = try RegistrySession(options).status(json: options.json)
+        let routes = vnet.routes
+        if options.json { return Output.line(Output.json(.array(routes.map(\.json)))) }
+        for route in routes {
+            Output.line("\(route.prefix) via \(route.via.map(\.description) ?? "unknown (no primary address recorded)")   # \(route.node)")
+        }
     }
 }

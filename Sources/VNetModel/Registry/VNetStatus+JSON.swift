@@ -10,6 +10,7 @@ extension VNetStatus {
             "nodes": .array(nodes.map(\.json)),
             "conflicts": .array(conflicts.map(\.json)),
             "registry": registry.json,
+            "blocks": .array(blockRows.map(\.json)),
         ])
     }
 }

@@ -22,6 +22,8 @@ public struct VNetStatus: Sendable, Hashable {
     public var registry: RegistryHealth
     /// When the view was read (the console marks a view STALE by its age).
     public var readAt: Date
+    /// The address blocks of `vnet` pools, claimed and cooling, in address order.
+    public var blocks: [AddressBlock] = []
 
     public init(vnet: String, limit: Int, reserved: Int, nodes: [VNetNodeStatus], conflicts: [VNetConflict],
                 pressureFrom: String? = nil, revision: Int64, registry: RegistryHealth, readAt: Date) {
