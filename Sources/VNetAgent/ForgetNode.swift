@@ -15,7 +15,7 @@ public struct NodeForgetting: Sendable {
     }
 
     /// The plan to forget `name`; its refusals say why not (alive, unknown).
-    public func plan(node name: String) async throws(RegistryError) -> ChangePlan {
+    public func plan(node name: String, cooldown: Double) async throws(RegistryError) -> ChangePlan {
         let vnet = try await reader.status()
         var plan = ChangePlan(action: .forgetNode, summary: "Forget node \(name) of VNet \(vnet.vnet)", changes: [])
         guard let node = vnet.node(name) else {
@@ -30,6 +30,10 @@ public struct NodeForgetting: Sendable {
         plan.stateGeneration = UInt64(max(0, revision))
         plan.changes.append(Change(.registry, .remove, "release the \(node.reserved) pods reserved by \(name): the VNet's reserved falls from \(vnet.reserved) to \(vnet.reserved - node.reserved)"))
         plan.changes.append(Change(.registry, .remove, "delete the node record of \(name)"))
+        for block in vnet.blocks(of: name) {
+            let addresses = block.addresses.map(\.description).joined(separator: ",")
+            plan.changes.append(Change(.registry, .remove, "return block \(block.prefix) (\(addresses)) to VNet \(vnet.vnet) after a cooldown of \(Int(cooldown))s"))
+        }
         if node.used > 0 {
             plan.warnings.append("\(name) last said it held \(node.used) pods: if it is only cut off, its pods keep their addresses and the VNet can over-commit until it returns")
         }
@@ -39,11 +43,11 @@ public struct NodeForgetting: Sendable {
 
     /// Carries out a plan made by `plan(node:)`; the audit record goes to `auditDataDir` (the node the operator
     /// works from), naming `tool` and `command`.
-    public func perform(_ plan: ChangePlan, node name: String, auditDataDir: String?, network: String, tool: String,
+    public func perform(_ plan: ChangePlan, node name: String, cooldown: Double, auditDataDir: String?, network: String, tool: String,
                         command: String) async throws(RegistryError) -> String {
         guard plan.action == .forgetNode, plan.refusals.isEmpty else { return "nothing to do: " + plan.refusals.joined(separator: "; ") }
         let line: String
-        if let released = try await quota.release(node: name, reservationRevision: Int64(plan.stateGeneration)) {
+        if let released = try await quota.release(node: name, reservationRevision: Int64(plan.stateGeneration), cooldown: cooldown) {
             line = "forgot \(name): \(released) pods returned to VNet \(quota.keys.vnet)"
         } else {
             line = "refused: \(name) came back or its reservation changed since the plan; nothing was done"

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 import VNetRegistry
 import VNetSystem
@@ -65,17 +70,24 @@ public struct QuotaRegistry: Sendable {
     /// Removes `node`'s reservation and record (a node that is gone: forget-node); its share returns to the
     /// VNet. Refused (nil) when the node's heartbeat is back or its reservation changed since
     /// `reservationRevision` was read: the plan an operator confirmed no longer describes it.
-    public func release(node: String, reservationRevision: Int64) async throws(RegistryError) -> Int? {
+    ///
+    /// The node's address blocks go with it, each cooling down for `cooldown` seconds before another node
+    /// may claim it (its pods may still hold the addresses, cut off).
+    public func release(node: String, reservationRevision: Int64, cooldown: Double = 0) async throws(RegistryError) -> Int? {
+        let blocks = BlockRegistry(client: client, vnet: keys.vnet)
         for _ in 0..<attempts {
             let (quota, _, view) = try await read()
             guard (view.revisions[node] ?? 0) == reservationRevision else { return nil }
             let current = quota.byNode[node] ?? 0
+            let owned = try await blocks.owned(by: node)
             try? FaultPoint.hit("forget:before-txn")
+            let now = Date()
             let result = try await client.txn(
                 [.modRevision(keys.quota, equals: view.quotaRevision), .modRevision(keys.reservation(node), equals: reservationRevision),
-                 .version(keys.alive(node), equals: 0)],
+                 .version(keys.alive(node), equals: 0)] + owned.map { .modRevision(keys.block($0.block.prefix), equals: $0.revision) },
                 success: [.put(keys.quota, Self.encode(["reserved": quota.reserved - current])), .delete(keys.reservation(node)),
-                          .delete(keys.node(node))])
+                          .delete(keys.node(node)), .delete(keys.primary(node))]
+                    + owned.map { BlockRegistry.cooling($0.block, keys: keys, cooldown: cooldown, now: now) })
             if result.succeeded {
                 try? FaultPoint.hit("forget:after-txn")
                 return current

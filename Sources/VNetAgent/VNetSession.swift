@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import VNetIPAM
 import VNetModel
 import VNetRegistry
 
@@ -10,11 +11,14 @@ import VNetRegistry
 /// registry's client stays behind it (front ends never reach an adapter).
 public final class VNetSession: Sendable {
     public let settings: RegistrySettings
+    /// How long the blocks of a forgotten node cool down (the network's `cooldownSeconds`).
+    public let cooldown: Double
     let client: EtcdClient
 
     /// Call on the thread whose network namespace the registry is reached from (see `EtcdClient.init`).
-    public init(settings: RegistrySettings) {
+    public init(settings: RegistrySettings, cooldown: Double?) {
         self.settings = settings
+        self.cooldown = cooldown ?? IPAMConfig.defaultCooldown
         client = EtcdClient(endpoints: settings.endpoints)
     }
 
@@ -26,12 +30,12 @@ public final class VNetSession: Sendable {
     }
 
     public func planForget(node: String) async throws -> ChangePlan {
-        try await NodeForgetting(client: client, vnet: settings.vnet).plan(node: node)
+        try await NodeForgetting(client: client, vnet: settings.vnet).plan(node: node, cooldown: cooldown)
     }
 
     /// Carries out `plan`; the audit record goes under `auditDataDir`, naming `tool` and `command`.
     public func forget(_ plan: ChangePlan, node: String, auditDataDir: String?, network: String, tool: String, command: String) async throws -> String {
-        try await NodeForgetting(client: client, vnet: settings.vnet).perform(plan, node: node, auditDataDir: auditDataDir, network: network,
+        try await NodeForgetting(client: client, vnet: settings.vnet).perform(plan, node: node, cooldown: cooldown, auditDataDir: auditDataDir, network: network,
                                                                              tool: tool, command: command)
     }
 

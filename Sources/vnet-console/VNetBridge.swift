@@ -26,8 +26,8 @@ final class RegistryVNetSource: VNetSource, Sendable {
     }
 
     /// Call on the thread that entered the node's namespace (the registry is reached from there).
-    init(settings: RegistrySettings, interval: Double) {
-        session = VNetSession(settings: settings)
+    init(settings: RegistrySettings, cooldown: Double?, interval: Double) {
+        session = VNetSession(settings: settings, cooldown: cooldown)
         thisNode = session.nodeName
         let session = self.session, latest = self.latest
         Task.detached {

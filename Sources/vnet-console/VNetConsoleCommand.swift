@@ -95,7 +95,7 @@ struct VNetConsoleCommand: ParsableCommand {
         }
         var vnet: RegistryVNetSource?
         if let settings = ipam?.config.registry {
-            vnet = RegistryVNetSource(settings: settings, interval: interval)
+            vnet = RegistryVNetSource(settings: settings, cooldown: ipam?.config.cooldown, interval: interval)
         }
         try interactive(node: node, vnet: vnet, dataDir: dataDir, network: networkName) { watch in
             NodeInspector(node: node, ipam: ipam, linkWatch: watch)

@@ -32,7 +32,7 @@ struct RegistrySession {
         }
         self.settings = settings
         // Made here, on the thread that entered --netns: the client's thread and sockets are the node's.
-        vnet = VNetSession(settings: settings)
+        vnet = VNetSession(settings: settings, cooldown: context.ipam?.config.cooldown)
     }
 
     var thisNode: String? { vnet.nodeName }
