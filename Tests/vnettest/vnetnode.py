@@ -15,7 +15,7 @@ NETWORK = "vnet-e2e"
 
 class VNetNode:
     def __init__(self, namespaces, registry, name, index, vnet="prod", limit=16000, step=16, auto_reclaim=300,
-                 pool=None, lock_timeout=10):
+                 pool=None, lock_timeout=10, pool_config=None, primary=None, cooldown=None):
         self.name, self.registry, self.namespaces = name, registry, namespaces
         self.ns = namespaces.make(name)
         self.address = registry.join(self.ns)
@@ -31,6 +31,12 @@ class VNetNode:
                      "pool": {"source": "static", "subnet": "10.240.0.0/16", "gateway": "10.240.0.1", "addresses": [self.pool]},
                      "registry": self.registry_conf},
         }
+        if pool_config:  # e.g. a `vnet` pool: blocks of a VNet subnet claimed by vnetd
+            self.plugin["ipam"]["pool"] = pool_config
+        if primary:  # the node's primary address on a fabric, published for the VNet's routes
+            self.plugin["snatAddress"] = primary
+        if cooldown is not None:
+            self.plugin["ipam"]["cooldownSeconds"] = cooldown
         self.config_path = os.path.join(self.data_dir, "vnet.conflist")
         with open(self.config_path, "w") as f:
             json.dump(self.conflist(), f)
@@ -108,6 +114,14 @@ class VNetNode:
         if pod:
             pod.delete()
         return status, out, raw
+
+    def pool_document(self):
+        """What vnetd wrote for a `vnet` pool (its claimed blocks), or None."""
+        try:
+            with open(os.path.join(self.data_dir, NETWORK, "vnet-pool.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
 
     def leases(self):
         try:
