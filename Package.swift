@@ -56,7 +56,7 @@ let package = Package(
         // Operations: the only code that changes a node.
         .target(name: "VNetIPAM", dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetPools"]),
         .target(name: "VNetOperations",
-                dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetIPAM", "VNetNetlink", "VNetNAT"]),
+                dependencies: ["VNetModel", "VNetSystem", "VNetState", "VNetIPAM", "VNetPools", "VNetNetlink", "VNetNAT"]),
 
         // Front ends.
         .target(name: "CNI", dependencies: ["VNetModel", "VNetSystem"]),

@@ -145,12 +145,14 @@ public struct NodeSnapshot: Codable, Hashable, Sendable {
     public var lockHolder: LockHolder?
     public var alerts: [Alert]
     public var stateGeneration: UInt64
+    /// The claimed blocks when the pool source is `vnet`; nil for other sources.
+    public var blockPool: BlockPoolView?
 
     public init(takenAt: Date, node: String, network: String, bridge: String, bridgeLink: Link?,
                 primaryAddress: IPv4Address?, source: PoolSourceInfo, usage: PoolUsage, subnet: IPv4Prefix?,
                 gateway: IPv4Address?, endpoints: [EndpointView], plainLeases: [Lease], links: [Link],
                 nat: NATSnapshot, leaks: [LeakSuspect], lockHolder: LockHolder?, alerts: [Alert],
-                stateGeneration: UInt64) {
+                stateGeneration: UInt64, blockPool: BlockPoolView? = nil) {
         self.takenAt = takenAt
         self.node = node
         self.network = network
@@ -169,5 +171,6 @@ public struct NodeSnapshot: Codable, Hashable, Sendable {
         self.lockHolder = lockHolder
         self.alerts = alerts
         self.stateGeneration = stateGeneration
+        self.blockPool = blockPool
     }
 }

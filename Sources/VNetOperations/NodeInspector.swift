@@ -8,6 +8,7 @@ import Foundation
 #endif
 import VNetIPAM
 import VNetModel
+import VNetPools
 import VNetState
 
 /// Takes `NodeSnapshot`s: state, pool, kernel links and NAT counters joined at one instant. Read-only; what
@@ -56,7 +57,7 @@ public struct NodeInspector {
         var gateway: IPv4Address?
         if let ipam {
             source.kind = ipam.config.pool.kindName
-            do {
+            do throws(IPAMError) {
                 let (pool, info) = try ipam.loadPool(now: now)
                 usage = ipam.allocator(for: pool).usage(of: state, now: now)
                 source = info
@@ -65,6 +66,8 @@ public struct NodeInspector {
                 if info.servedFromCache {
                     alerts.append(Alert(severity: .warning, message: "pool source unreachable; serving the cache: \(info.error ?? "")"))
                 }
+            } catch .pool(.empty) where ipam.config.pool.isVNetBlocks {
+                // No block claimed yet (warmAddresses 0, or vnetd not started): the next ADD asks for one.
             } catch {
                 source.error = "\(error)"
                 alerts.append(Alert(severity: .critical, message: "pool unavailable: \(error)"))
@@ -107,16 +110,22 @@ public struct NodeInspector {
         }
         if usage.used >= usage.limits.maxPodsPerNode {
             alerts.append(Alert(severity: .critical, message: "node limit reached: \(usage.used)/\(usage.limits.maxPodsPerNode) pods"))
-        } else if usage.capacity > 0 && usage.free == 0 {
+        } else if usage.capacity > 0 && usage.free == 0 && !(ipam?.config.pool.isVNetBlocks ?? false) {
+            // A full `vnet` pool is not an alert: vnetd claims the next block when an ADD needs it.
             alerts.append(Alert(severity: .critical, message: "pool exhausted"))
         }
 
+        var blockPool: BlockPoolView?
+        if let ipam, case .vnet(let spec) = ipam.config.pool.source {
+            blockPool = BlockPoolView(subnet: spec.subnet, blocks: VNetPoolDocument.blocks(directory: ipam.store.directory) ?? [],
+                                      blockSize: spec.blockSize, claimed: usage.capacity, warmTarget: spec.warmAddresses)
+        }
         let nodeLinks = links.filter { $0.name == node.config.bridge || $0.master == node.config.bridge }
         return NodeSnapshot(takenAt: now, node: Self.hostname(), network: node.config.network, bridge: node.config.bridge,
                             bridgeLink: bridge, primaryAddress: nat.snatAddress, source: source, usage: usage, subnet: subnet,
                             gateway: gateway, endpoints: endpoints, plainLeases: plain, links: nodeLinks, nat: nat,
                             leaks: leaks, lockHolder: node.store.lockHolder, alerts: alerts.sorted { $0.severity > $1.severity },
-                            stateGeneration: state.generation)
+                            stateGeneration: state.generation, blockPool: blockPool)
     }
 
     static func hostname() -> String {

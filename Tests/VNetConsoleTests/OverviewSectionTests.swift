@@ -20,6 +20,18 @@ final class OverviewSectionTests: XCTestCase {
         XCTAssertTrue(NodeGaugeSection(usage).full)
     }
 
+    func testAVNetPoolShowsItsBlocksClaimedAndWarmTarget() {
+        var s = snapshot
+        s.blockPool = BlockPoolView(subnet: IPv4Prefix("10.240.0.0/16")!, blocks: [IPv4Prefix("10.240.1.0/28")!, IPv4Prefix("10.240.1.16/28")!],
+                                    blockSize: 16, claimed: 32, warmTarget: 16)
+        let line = PoolSection(s).text
+        XCTAssertTrue(line.contains("2 blocks of 16 claimed from the VNet"), line)
+        XCTAssertFalse(line.contains("capacity"), line)
+        var frame = Frame(width: 120, height: 40)
+        _ = OverviewScreen.render(ConsoleData(current: s, previous: nil), into: &frame, rect: Rect(x: 0, y: 0, width: 120, height: 40))
+        XCTAssertTrue(frame.text.contains("(claimed 32, warm target 16)"), frame.text)
+    }
+
     func testNATSummaryWithoutTableOrRates() {
         var s = snapshot
         guard case .present(_, let rates) = NATSummarySection(ConsoleData(current: s, previous: nil)).value else {

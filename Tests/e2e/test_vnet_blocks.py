@@ -5,12 +5,13 @@ import ipaddress
 import json
 import os
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from vnettest.cni import exec_plugin, wait_for
+from vnettest.cni import BIN, exec_plugin, wait_for
 from vnettest.registry import Registry
 from vnettest.topology import link_pair
 from vnettest.vnetnode import NETWORK, VNetNode
@@ -176,6 +177,11 @@ def test_a_warm_target_keeps_one_block_and_claims_ahead(vnet):
         assert a.add(f"w{i}")[0] == 0
     # Two free of eight: below the warm target, a second block is claimed before any ADD needs it.
     assert wait_for(lambda: len(owned(blocks_in_etcd(registry)[0], "na")) == 2, timeout=10), blocks_in_etcd(registry)
+    # The console's overview says so: blocks claimed, used and the warm target.
+    console = os.path.join(BIN, "vnet-console")
+    once = subprocess.run([console, "--netns", a.ns.name, "--state-dir", a.data_dir, "--once", "--width", "120"],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "2 blocks of 8 claimed from the VNet" in once and "(claimed 16, warm target 8)" in once and "used 6" in once, once
     for cid in list(a.pods):
         assert a.delete(cid)[0] == 0
     assert wait_for(lambda: len(owned(blocks_in_etcd(registry)[0], "na")) == 1, timeout=10), blocks_in_etcd(registry)

@@ -17,7 +17,7 @@ enum OverviewScreen {
     static func render(_ data: ConsoleData, vnet: VNetView? = nil, now: Date? = nil, into frame: inout Frame, rect: Rect) -> Int {
         let s = data.snapshot
         let groups: [[any OverviewSection]] = [
-            [PoolSection(s), NodeGaugeSection(s.usage), VNetGaugeSection(s.usage, vnet: vnet, now: now ?? s.takenAt)],
+            [PoolSection(s), NodeGaugeSection(s.usage, blocks: s.blockPool), VNetGaugeSection(s.usage, vnet: vnet, now: now ?? s.takenAt)],
             [NATSummarySection(data), BridgeSection(data), PodsSection(s), LeaksSection(s)],
             [AlertsSection(s)],
         ]

@@ -47,6 +47,13 @@ public struct VNetPoolDocument: Hashable, Sendable {
         return JSONWriter.bytes(.object(object))
     }
 
+    /// The blocks the document lists, or nil when there is none (vnetd has not written it) or it is unreadable.
+    public static func blocks(directory: String) -> [IPv4Prefix]? {
+        guard let bytes = (try? Files.read(path(directory: directory), limit: 1 << 20)) ?? nil,
+              let value = try? JSONParser.parse(bytes) else { return nil }
+        return (value["blocks"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(IPv4Prefix.init) }
+    }
+
     /// Replaces the document whole: a reader sees the old blocks or the new ones, never a mix.
     public func write(directory: String) throws(SystemError) {
         try Files.replaceAtomically(Self.path(directory: directory), with: json, mode: 0o644, sync: false)

@@ -19,8 +19,11 @@ struct NodeGaugeSection: OverviewSection {
     /// " 6/250 pods 2.4%", after the bar.
     let numbers: String
     let full: Bool
+    /// A `vnet` pool: the legend says what is claimed and the warm target instead of the pool's size.
+    let blocks: BlockPoolView?
 
-    init(_ u: PoolUsage) {
+    init(_ u: PoolUsage, blocks: BlockPoolView? = nil) {
+        self.blocks = blocks
         limit = u.limits.maxPodsPerNode
         // Flagged addresses are held (a subset of used), so used is split to keep the bar's total honest.
         let flagged = min(u.flagged, u.used)
@@ -57,7 +60,9 @@ struct NodeGaugeSection: OverviewSection {
             let textRole: StyleRole = part.kind == .flagged && part.count > 0 ? .bad : .normal
             x += 1 + frame.put(" \(part.name) \(part.count)  ", x: x + 1, y: pen.y, role: textRole, limit: end - x - 1)
         }
-        if capacity < limit {
+        if let blocks {
+            frame.put("(claimed \(blocks.claimed), warm target \(blocks.warmTarget))", x: x, y: pen.y, role: .dim, limit: end - x)
+        } else if capacity < limit {
             frame.put("(pool \(capacity) < limit \(limit))", x: x, y: pen.y, role: .dim, limit: end - x)
         }
     }
