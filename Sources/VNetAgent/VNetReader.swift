@@ -59,6 +59,9 @@ public struct VNetReader: Sendable {
                                 conflicts: VNetConflict.find(in: names.compactMap { records[$0] }), pressureFrom: pressure,
                                 revision: range.revision, registry: RegistryHealth(members: members, lastError: nil), readAt: now)
         status.blocks = blocks.sorted { $0.prefix.network < $1.prefix.network }
+        for index in status.nodes.indices {
+            status.nodes[index].blocks = status.blocks(of: status.nodes[index].name)
+        }
         return status
     }
 }

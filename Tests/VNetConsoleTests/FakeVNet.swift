@@ -19,7 +19,7 @@ enum FakeVNet {
     ]
 
     static func status(readAt: Date = FakeSnapshots.takenAt) -> VNetStatus {
-        let nodes = [
+        var nodes = [
             VNetNodeStatus(name: thisNode, reserved: 50,
                            record: record(thisNode, used: 6, leaks: 3, ranges: ["10.240.0.0-10.240.0.60"], address: "10.240.0.4", beat: 2),
                            alive: true, heartbeatAge: 2),
@@ -31,6 +31,12 @@ enum FakeVNet {
                                           beat: 412),
                            alive: false, heartbeatAge: 412),
         ]
+        // This node's pool is blocks of the VNet: 32 + 16 addresses and a partial block of 2 (the VNet's last).
+        nodes[0].blocks = [("10.240.0.0/27", "10.240.0.0-10.240.0.31"), ("10.240.0.32/28", "10.240.0.32-10.240.0.47"),
+                           ("10.240.0.48/28", "10.240.0.48-10.240.0.49")].map { block, range in
+            AddressBlock(prefix: IPv4Prefix(block)!, state: .claimed, node: thisNode, addresses: [AddressRange(range)!],
+                         claimedAt: FakeSnapshots.takenAt.addingTimeInterval(-600))
+        }
         let conflict = VNetConflict(kind: .overlappingPools, nodes: ["aks-nodepool1-1", "aks-nodepool1-2"], subject: "10.240.1.200-10.240.1.250")
         return VNetStatus(vnet: "prod", limit: 16_000, reserved: 300, nodes: nodes, conflicts: [conflict], revision: 812,
                           registry: RegistryHealth(members: members, lastError: nil), readAt: readAt)

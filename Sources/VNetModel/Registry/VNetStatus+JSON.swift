@@ -21,6 +21,7 @@ extension VNetNodeStatus {
             "name": .string(name), "used": .number(Double(used)), "reserved": .number(Double(reserved)),
             "alive": .bool(alive), "leaks": .number(Double(leaks)), "poolRanges": .array(poolRanges.map(JSONValue.string)),
             "heartbeatAgeSeconds": heartbeatAge.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+            "blocks": .array(blocks.map { .string($0.prefix.description) }), "claimed": .number(Double(claimed)),
         ]
         if let record {
             object["capacity"] = .number(Double(record.capacity))

@@ -59,6 +59,8 @@ public struct VNetNodeStatus: Sendable, Hashable {
     public var alive: Bool
     /// Seconds since the node last published, at `VNetStatus.readAt`.
     public var heartbeatAge: Double?
+    /// The blocks of `vnet` pools the node owns (none for other pools).
+    public var blocks: [AddressBlock] = []
 
     public init(name: String, reserved: Int, record: NodeRecord?, alive: Bool, heartbeatAge: Double?) {
         self.name = name
@@ -71,6 +73,9 @@ public struct VNetNodeStatus: Sendable, Hashable {
     public var used: Int { record?.used ?? 0 }
     public var leaks: Int { record?.leaks ?? 0 }
     public var poolRanges: [String] { record?.poolRanges ?? [] }
+    /// Addresses of its claimed blocks, and how many of them no pod holds (nil without blocks).
+    public var claimed: Int { blocks.reduce(0) { $0 + $1.usable } }
+    public var freeInBlocks: Int? { blocks.isEmpty ? nil : max(0, claimed - used) }
     /// A node whose heartbeat is gone: its reservation stays counted until `forget-node`.
     public var isLost: Bool { !alive }
 }

@@ -1,8 +1,9 @@
 import VNetModel
 
 /// The VNet screen's table: one row per node the registry knows, with what it uses against what it
-/// reserved, whether its agent still beats (LOST otherwise) and what it reports about its pool. This
-/// node's row carries the mark column's dot.
+/// reserved, whether its agent still beats (LOST otherwise), what it reports about its pool and, for a
+/// `vnet` pool, how many blocks it owns and how many of their addresses are free. This node's row carries
+/// the mark column's dot.
 enum VNetNodesTable: ListScreen {
     static func rows(_ status: VNetStatus) -> [VNetNodeStatus] { status.nodes }
 
@@ -25,6 +26,10 @@ enum VNetNodesTable: ListScreen {
             TableColumn("POOL", width: 16, flexible: true, priority: 1,
                         text: { $0.record == nil ? "never published" : ($0.poolRanges.isEmpty ? "-" : $0.poolRanges.joined(separator: " ")) },
                         role: { $0.record == nil ? .dim : nil }, sort: { .text($0.poolRanges.first ?? "") }),
+            TableColumn("BLOCKS", width: 6, priority: 2, alignRight: true, text: { $0.blocks.isEmpty ? "-" : "\($0.blocks.count)" },
+                        sort: { .number(Double($0.blocks.count)) }),
+            TableColumn("FREE", width: 5, priority: 2, alignRight: true, text: { $0.freeInBlocks.map { "\($0)" } ?? "-" },
+                        role: { $0.freeInBlocks == 0 ? .warn : nil }, sort: { .number(Double($0.freeInBlocks ?? -1)) }),
             TableColumn("ADDRESS", width: 15, priority: 3, text: { $0.record?.primaryAddress?.description ?? "-" },
                         sort: { .number(Double($0.record?.primaryAddress?.value ?? 0)) }),
             TableColumn("CAP", width: 5, priority: 4, alignRight: true, text: { $0.record.map { "\($0.capacity)" } ?? "-" }),
