@@ -30,12 +30,13 @@ public protocol CNIPlugin {
     func check(_ call: CNICall) throws(CNIError)
     func status(_ call: CNICall) throws(CNIError)
     func gc(_ call: CNICall) throws(CNIError)
-    /// Called after each verb with its duration, for the plugin's own metrics.
-    func record(_ call: CNICall, seconds: Double, ok: Bool)
+    /// Called after each verb with its duration and its error (nil: it succeeded), for the plugin's own
+    /// metrics and the node's event log.
+    func record(_ call: CNICall, seconds: Double, error: CNIError?)
 }
 
 extension CNIPlugin {
-    public func record(_ call: CNICall, seconds: Double, ok: Bool) {}
+    public func record(_ call: CNICall, seconds: Double, error: CNIError?) {}
 }
 
 /// The plugin skeleton: reads the environment and stdin, validates them in the spec's order, dispatches
@@ -68,32 +69,40 @@ public enum CNIMain {
             try config.requireNameAndType()
             let call = CNICall(environment: env, config: config, processEnvironment: environment)
             let started = MonotonicClock.seconds()
-            var ok = false
-            defer { plugin.record(call, seconds: MonotonicClock.seconds() - started, ok: ok) }
-            switch env.command {
-            case .add:
-                let result = try plugin.add(call)
-                ok = true
-                return Outcome(exitCode: 0, stdout: JSONOutput.bytes(result.json(version: version)))
-            case .del: try plugin.del(call)
-            case .check:
-                if !CNIVersion.atLeast(config.cniVersion, "0.4.0") {
-                    throw CNIError(.incompatibleVersion, "CHECK needs cniVersion 0.4.0 or later",
-                                   details: "the configuration says \(config.cniVersion)")
-                }
-                try plugin.check(call)
-            case .status: try plugin.status(call)
-            case .gc: try plugin.gc(call)
-            case .version: break
+            do throws(CNIError) {
+                let outcome = try dispatch(plugin, call, version: version)
+                plugin.record(call, seconds: MonotonicClock.seconds() - started, error: nil)
+                return outcome
+            } catch {
+                plugin.record(call, seconds: MonotonicClock.seconds() - started, error: error)
+                throw error
             }
-            ok = true
-            return Outcome(exitCode: 0, stdout: [])
         } catch {
             if !CNIVersion.isSupported(version) && error.code != CNIError.Code.incompatibleVersion.rawValue {
                 version = CNIVersion.latest
             }
             return Outcome(exitCode: 1, stdout: JSONOutput.error(error, version: version))
         }
+    }
+
+    /// Runs the call's verb.
+    static func dispatch(_ plugin: some CNIPlugin, _ call: CNICall, version: String) throws(CNIError) -> Outcome {
+        switch call.environment.command {
+        case .add:
+            let result = try plugin.add(call)
+            return Outcome(exitCode: 0, stdout: JSONOutput.bytes(result.json(version: version)))
+        case .del: try plugin.del(call)
+        case .check:
+            if !CNIVersion.atLeast(call.config.cniVersion, "0.4.0") {
+                throw CNIError(.incompatibleVersion, "CHECK needs cniVersion 0.4.0 or later",
+                               details: "the configuration says \(call.config.cniVersion)")
+            }
+            try plugin.check(call)
+        case .status: try plugin.status(call)
+        case .gc: try plugin.gc(call)
+        case .version: break
+        }
+        return Outcome(exitCode: 0, stdout: [])
     }
 
     /// The whole main of a plugin: read stdin, handle, write stdout, exit.

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import CNI
 import VNetIPAM
 import VNetModel
@@ -79,8 +84,8 @@ public struct VNetIPAMPlugin: CNIPlugin {
         }
     }
 
-    public func record(_ call: CNICall, seconds: Double, ok: Bool) {
-        Self.recordMetrics(call, dataDir: Self.dataDir(call), seconds: seconds, ok: ok, plugin: "vnet-ipam")
+    public func record(_ call: CNICall, seconds: Double, error: CNIError?) {
+        Self.record(call, dataDir: Self.dataDir(call), seconds: seconds, error: error, plugin: "vnet-ipam")
     }
 
     /// vnet-ipam's data directory for the call: `ipam.dataDir`, as `IPAMConfig` reads it.
@@ -88,13 +93,22 @@ public struct VNetIPAMPlugin: CNIPlugin {
         call.config["ipam"]?["dataDir"]?.stringValue ?? IPAMConfig.defaultDataDir
     }
 
-    /// Records a call's latency in the network's directory under `dataDir`, which must be the recording
-    /// plugin's own (each plugin writes only its own directory), when the state store accepts it.
-    public static func recordMetrics(_ call: CNICall, dataDir: String, seconds: Double, ok: Bool, plugin: String) {
+    /// Records a call's latency, and the call as an event, in the network's directory under `dataDir`, which
+    /// must be the recording plugin's own (each plugin writes only its own directory), when the state store
+    /// accepts it. A STATUS that succeeds is no event: runtimes ask it every few seconds.
+    public static func record(_ call: CNICall, dataDir: String, seconds: Double, error: CNIError?, plugin: String) {
         // Only into a directory the state store accepts (exists, not a symlink, not writable by others).
         guard dataDir.hasPrefix("/"), let store = try? StateStore(dataDir: dataDir, network: call.config.name, create: false),
               Files.exists(store.directory) else { return }
-        CallMetrics.append(directory: store.directory, verb: "\(plugin) \(call.environment.command.rawValue)", seconds: seconds, ok: ok)
+        let verb = call.environment.command.rawValue
+        CallMetrics.append(directory: store.directory, verb: "\(plugin) \(verb)", seconds: seconds, ok: error == nil)
+        guard error != nil || call.environment.command != .status else { return }
+        let pod = call.pod
+        EventLog(directory: store.directory).append(NodeEvent(
+            at: Date(), verb: verb, caller: plugin, network: call.config.name,
+            container: call.environment.containerID.isEmpty ? nil : call.environment.containerID,
+            ifname: call.environment.ifname.isEmpty ? nil : call.environment.ifname, pod: pod.namespace.flatMap { ns in pod.name.map { "\(ns)/\($0)" } },
+            failed: error != nil, code: error?.code, message: error?.msg, details: error?.details, seconds: seconds))
     }
 
     public func gc(_ call: CNICall) throws(CNIError) {

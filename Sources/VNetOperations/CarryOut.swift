@@ -1,5 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 import VNetState
+import VNetSystem
 
 /// Who asks for a change, for the audit log: the tool ("vnetctl", "vnet-console", "vnetd") and, when it has
 /// one, the command line an operator typed.
@@ -27,6 +33,26 @@ extension Node {
     /// change takes, from vnetctl or the console. Each target is re-checked first (nothing that moved since
     /// the plan is touched), and the audit log gets one record naming `caller`.
     public func carryOut(_ plan: ChangePlan, force: Bool = false, by caller: Caller) throws(OperationError) -> PlanOutcome {
+        let started = MonotonicClock.seconds()
+        do throws(OperationError) {
+            let outcome = try carryOutAudited(plan, force: force, by: caller)
+            event(plan, caller: caller, seconds: MonotonicClock.seconds() - started, failed: !outcome.report.failed.isEmpty, message: outcome.line)
+            return outcome
+        } catch {
+            event(plan, caller: caller, seconds: MonotonicClock.seconds() - started, failed: true, message: error.description)
+            throw error
+        }
+    }
+
+    /// Appends the operation to the network's event log, beside the CNI calls.
+    func event(_ plan: ChangePlan, caller: Caller, seconds: Double, failed: Bool, message: String) {
+        let key = plan.attach?.key ?? plan.targets.first?.key
+        EventLog(directory: store.directory).append(NodeEvent(
+            at: Date(), verb: plan.action.rawValue, caller: caller.tool, network: config.network, container: key?.containerID,
+            ifname: key?.ifname, pod: plan.attach.map { $0.pod.display }, failed: failed, message: message, seconds: seconds))
+    }
+
+    private func carryOutAudited(_ plan: ChangePlan, force: Bool, by caller: Caller) throws(OperationError) -> PlanOutcome {
         let outcome: PlanOutcome
         switch plan.action {
         case .attach:

@@ -81,8 +81,8 @@ struct VNetPlugin: CNIPlugin {
     }
 
     /// Into vnet's own state directory (`dataDir(_:)`), beside the state it keeps.
-    func record(_ call: CNICall, seconds: Double, ok: Bool) {
-        VNetIPAMPlugin.recordMetrics(call, dataDir: Self.dataDir(call), seconds: seconds, ok: ok, plugin: "vnet")
+    func record(_ call: CNICall, seconds: Double, error: CNIError?) {
+        VNetIPAMPlugin.record(call, dataDir: Self.dataDir(call), seconds: seconds, error: error, plugin: "vnet")
     }
 
     /// The data directory of vnet's own state for the call: vnet-ipam's when vnet runs it in-process (they
