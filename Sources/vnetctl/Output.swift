@@ -15,6 +15,11 @@ enum Output {
         print(text, terminator: newline ? "\n" : "")
     }
 
+    /// Pushes buffered standard output out now: a follower's lines must reach a pipe as they happen.
+    static func flush() {
+        fflush(nil)
+    }
+
     /// A line on standard error (write(2): the C stdio globals are not concurrency-safe in Swift 6).
     static func error(_ text: String) {
         let bytes = Array((text + "\n").utf8)
