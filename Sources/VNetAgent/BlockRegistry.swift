@@ -72,32 +72,59 @@ public struct BlockRegistry: Sendable {
         throw .refused(endpoint: client.endpoints.joined(separator: ","), status: 409, message: "the subnets kept changing under \(attempts) attempts")
     }
 
-    /// Claims the first free block of `carver`'s subnet for `node`, with as many of its addresses as the VNet
-    /// has left; nil when the VNet or the subnet has nothing left.
-    public func claim(node: String, carver: BlockCarver, start: Int = 0, now: Date = Date()) async throws(RegistryError) -> Held? {
-        for _ in 0..<attempts {
-            let (state, _, view) = try await quota.read()
-            let left = state.limit > 0 ? state.limit - state.reserved : Int.max
-            guard left > 0 else { return nil }
-            let records = try await all()
-            let taken = records.filter { $0.block.isTaken(at: now) }.map(\.block.prefix)
-            guard let (prefix, addresses) = carver.nextFree(taken: taken, limit: left, start: start) else { return nil }
-            let block = AddressBlock(prefix: prefix, state: .claimed, node: node, addresses: addresses, claimedAt: now)
+    /// Claims up to `count` free blocks of `carver`'s subnet for `node` in one transaction, with as many
+    /// addresses as the VNet has left (the last one may be partial); none when the VNet or the subnet has
+    /// nothing left.
+    ///
+    /// Every claim in the VNet compares the one quota key, so nodes claiming at once conflict whatever
+    /// blocks they chose. A lost transaction does not read every block again: its failure branch returns
+    /// the quota and the chosen blocks as they are now, and only those are learned before the next try,
+    /// after a short random pause so the losers do not collide again in step.
+    public func claim(node: String, carver: BlockCarver, count: Int = 1, start: Int = 0,
+                      now: Date = Date()) async throws(RegistryError) -> [Held] {
+        let records = try await all()
+        var taken = records.filter { $0.block.isTaken(at: now) }.map(\.block.prefix)
+        var revisions = Dictionary(records.map { ($0.block.prefix, $0.revision) }, uniquingKeysWith: { first, _ in first })
+        var (state, _, view) = try await quota.read()
+        for attempt in 0..<attempts {
             let current = state.byNode[node] ?? 0
+            var budget = state.limit > 0 ? state.limit - state.reserved : Int.max
+            var chosen: [AddressBlock] = []
+            var skip = taken
+            while chosen.count < count, budget > 0, let (prefix, addresses) = carver.nextFree(taken: skip, limit: budget, start: start) {
+                let block = AddressBlock(prefix: prefix, state: .claimed, node: node, addresses: addresses, claimedAt: now)
+                chosen.append(block)
+                skip.append(prefix)
+                budget -= block.usable
+            }
+            guard !chosen.isEmpty else { return [] }
+            let added = chosen.reduce(0) { $0 + $1.usable }
             try? FaultPoint.hit("claim:before-txn")
             let result = try await client.txn(
-                [.modRevision(keys.block(prefix), equals: records.first { $0.block.prefix == prefix }?.revision ?? 0),
-                 .modRevision(keys.quota, equals: view.quotaRevision), .modRevision(keys.reservation(node), equals: view.revisions[node] ?? 0)],
-                success: [.put(keys.block(prefix), JSONWriter.bytes(block.json)),
-                          .put(keys.quota, QuotaRegistry.encode(["reserved": state.reserved + block.usable])),
-                          .put(keys.reservation(node), QuotaRegistry.encode(["reserved": current + block.usable]))])
+                [.modRevision(keys.quota, equals: view.quotaRevision), .modRevision(keys.reservation(node), equals: view.revisions[node] ?? 0)]
+                    + chosen.map { .modRevision(keys.block($0.prefix), equals: revisions[$0.prefix] ?? 0) },
+                success: [.put(keys.quota, QuotaRegistry.encode(["reserved": state.reserved + added])),
+                          .put(keys.reservation(node), QuotaRegistry.encode(["reserved": current + added]))]
+                    + chosen.map { .put(keys.block($0.prefix), JSONWriter.bytes($0.json)) },
+                failure: [.range(keys.limit), .range(keys.quota), .range(keys.reservation(node))] + chosen.map { .range(keys.block($0.prefix)) })
             if result.succeeded {
                 try? FaultPoint.hit("claim:after-txn")
-                return Held(block: block, revision: result.revision)
+                return chosen.map { Held(block: $0, revision: result.revision) }
             }
+            // Learn what changed: the quota, this node's reservation, and who holds the chosen blocks now.
+            let seen = RangeResult(revision: result.revision, kvs: result.ranges.flatMap(\.kvs))
+            let fresh = QuotaView(seen, keys: keys)
+            state = fresh.state
+            view = fresh
+            for block in chosen {
+                guard let kv = seen.value(of: keys.block(block.prefix)) else { continue }
+                revisions[block.prefix] = kv.modRevision
+                if let held = Self.held(kv), held.block.isTaken(at: now) { taken.append(block.prefix) }
+            }
+            try? await Task.sleep(nanoseconds: UInt64.random(in: 0...UInt64(min(attempt + 1, 8)) * 5_000_000))
         }
         throw .refused(endpoint: client.endpoints.joined(separator: ","), status: 409,
-                       message: "the blocks kept changing under \(attempts) attempts to claim one for \(node)")
+                       message: "the blocks kept changing under \(attempts) attempts to claim for \(node)")
     }
 
     /// Gives `held` back: it cools down for `cooldown` seconds (no cooldown: the key goes) and its addresses

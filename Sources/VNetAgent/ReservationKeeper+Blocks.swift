@@ -46,8 +46,10 @@ struct BlockLedger: Sendable {
 /// lock and only when no pod holds an address of it, before it commits. A restart writes the document from
 /// the registry again.
 extension ReservationKeeper {
-    /// Blocks claimed in one pass at most: a burst of ADDs claims over several passes, not all at once.
-    static let claimsPerPass = 8
+    /// Blocks claimed in one transaction at most, and claim transactions in one pass at most: a node that
+    /// needs many (a large warm target) gets them in a few transactions, not one per block.
+    static let blocksPerClaim = 16
+    static let claimRoundsPerPass = 4
     /// How often the owned blocks are read again while nothing changes them (forget-node from elsewhere).
     static let blocksRereadSeconds = 10.0
 
@@ -83,27 +85,34 @@ extension ReservationKeeper {
         let held = leased.count + cooling.count
         let warm = ledger.spec.warmAddresses
 
-        // Claim while an ADD waits for more than the blocks hold, or fewer than the warm target are free.
-        var claims = 0
-        while claims < Self.claimsPerPass,
-              ledger.capacity < need || (!underPressure && ledger.capacity - held < warm),
-              vnetLimit == 0 || vnetReserved < vnetLimit {
+        // Claim while an ADD waits for more than the blocks hold, or fewer than the warm target are free: as
+        // many blocks as that takes, in one transaction each round (at most `blocksPerClaim`).
+        var rounds = 0
+        while rounds < Self.claimRoundsPerPass, vnetLimit == 0 || vnetReserved < vnetLimit {
+            let short = max(need - ledger.capacity, underPressure ? 0 : warm - (ledger.capacity - held))
+            guard short > 0 else { break }
+            rounds += 1
+            // A long claim under contention must not let the heartbeat lapse: the node would look lost.
+            try await beat(now: MonotonicClock.seconds())
             let carver = BlockCarver(subnet: ledger.spec.subnet, gateway: ledger.spec.gateway, blockLength: ledger.spec.blockLength,
                                      exclude: (served.ipam.config.pool.exclude ?? []).compactMap(AddressRange.init), primaries: ledger.primaries)
+            let count = min(Self.blocksPerClaim, (short + ledger.spec.blockSize - 1) / ledger.spec.blockSize)
             let started = MonotonicClock.seconds()
-            guard let block = try await registry.claim(node: served.nodeName, carver: carver, start: Self.startIndex(served.nodeName, carver)) else {
+            let claimed = try await registry.claim(node: served.nodeName, carver: carver, count: count,
+                                                   start: Self.startIndex(served.nodeName, carver))
+            guard !claimed.isEmpty else {
                 ledger.subnetFull = vnetLimit == 0 || vnetReserved < vnetLimit
                     ? "subnet \(ledger.spec.subnet) has no free block: every block is claimed or cooling down (VNet \(keys.vnet): limit \(vnetLimit), \(vnetReserved) claimed)"
                     : nil
                 break
             }
             ledger.subnetFull = nil
-            ledger.owned.append(block)
-            reserved = (reserved ?? 0) + block.block.usable
-            vnetReserved += block.block.usable
-            claims += 1
+            let added = claimed.reduce(0) { $0 + $1.block.usable }
+            ledger.owned += claimed
+            reserved = (reserved ?? 0) + added
+            vnetReserved += added
             metrics.update(served.network) {
-                $0.blockClaims += 1
+                $0.blockClaims += claimed.count
                 $0.claimLatency.observe(MonotonicClock.seconds() - started)
             }
             writeDocument(&ledger)

@@ -240,7 +240,7 @@ public actor ReservationKeeper {
 
     /// Registers the node (the VNet's limit if it has none, the heartbeat key on a lease) and keeps the
     /// lease alive; a lease that expired meanwhile (a long partition) is replaced.
-    private func beat(now: Double) async throws(RegistryError) {
+    func beat(now: Double) async throws(RegistryError) {
         if lease == nil {
             try await quota.ensureLimit(served.vnetLimit)
             let granted = try await client.grantLease(seconds: heartbeatSeconds)
