@@ -16,6 +16,9 @@ Environment:
   BENCH_SAVE      also write the raw numbers there (JSON); `bench.py --render FILE` renders them again
   BENCH_VNET_SCALE=0  leave out the VNet at scale (vnet_scale.py: 64 nodes x 250 pods on etcd, ~11 minutes;
                   8 x 40 with BENCH_QUICK; VNET_SCALE_NODES, VNET_SCALE_PODS change it)
+  BENCH_VNET_BLOCKS=0  leave out the addresses from the VNet (vnet_blocks.py: ADD on a `vnet` pool against a
+                  static one, claim latency, 64 nodes claiming the blocks for 16,000 pods; ~20 minutes, most of it
+                  the 64 nodes' claims, bounded by VNET_BLOCKS_TIMEOUT; ~1 with BENCH_QUICK; VNET_BLOCKS_* change it)
 """
 import json
 import datetime
@@ -36,6 +39,7 @@ import populated as POP  # noqa: E402
 import probes as PR  # noqa: E402
 import report as R  # noqa: E402
 import sides as S  # noqa: E402
+import vnet_blocks as VB  # noqa: E402
 import vnet_scale as VS  # noqa: E402
 from vnettest.netns import root_namespace_view, sh  # noqa: E402
 
@@ -58,6 +62,7 @@ def settings():
         "console_idle": 10 if quick else 60,
         "probe_pairs": 20 if quick else 60,
         "vnet_scale": os.environ.get("BENCH_VNET_SCALE", "1") != "0",
+        "vnet_blocks": os.environ.get("BENCH_VNET_BLOCKS", "1") != "0",
         "bin": os.path.abspath(os.environ.get("VNET_BIN", os.path.join(REPO, ".build", "release"))),
         "out": os.environ.get("BENCH_OUT", os.path.join(REPO, "docs", "benchmarks.md")),
     }
@@ -94,6 +99,15 @@ def scale(cfg):
     try:
         return VS.measure(VS.settings(quick=cfg["quick"], vnet_bin=cfg["bin"]))
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as e:
+        return {"skipped": f"the run failed: {e}"}
+
+
+def blocks(cfg):
+    """Addresses from the VNet (vnet_blocks.py, its own namespaces, etcd and vnetds, all removed again); a
+    failure is reported in its section instead of losing the other results."""
+    try:
+        return VB.measure(VB.settings(quick=cfg["quick"], vnet_bin=cfg["bin"]))
+    except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
         return {"skipped": f"the run failed: {e}"}
 
 
@@ -138,6 +152,9 @@ def main():
         if cfg["vnet_scale"]:
             P.log("VNet at scale: nodes with vnetd on etcd (vnet_scale.py) ...")
             data["vnet_scale"] = scale(cfg)
+        if cfg["vnet_blocks"]:
+            P.log("addresses from the VNet: vnet pools, claims, 64 nodes claiming at once (vnet_blocks.py) ...")
+            data["vnet_blocks"] = blocks(cfg)
     finally:
         namespaces.cleanup()
         shutil.rmtree(root, ignore_errors=True)
@@ -171,9 +188,10 @@ def render(data):
              f"Run: {data['date']}, revision {data['revision']}, {pods} pods per run, {cfg['reps']} repetitions"
              f" (and {cfg.get('growth_per_rep', 0)} growth fills after each)"
              f"{' (BENCH_QUICK)' if cfg['quick'] else ''}, {data['elapsed'] / 60:.1f} minutes in all.", "",
-             "Run it with `make bench` (about 10 minutes on 2 cores, and 11 more for the VNet at scale; `BENCH_QUICK=1` "
-             "for a short run, `BENCH_PODS=N`, `BENCH_REPS=N`, `BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the "
-             "VNet at scale out). Everything happens in network namespaces the run creates and removes. "
+             "Run it with `make bench` (about 10 minutes on 2 cores, 11 more for the VNet at scale and about 20 for "
+             "the addresses from the VNet; `BENCH_QUICK=1` for a short run, `BENCH_PODS=N`, `BENCH_REPS=N`, "
+             "`BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the VNet at scale out, `BENCH_VNET_BLOCKS=0` the "
+             "addresses from the VNet). Everything happens in network namespaces the run creates and removes. "
              "`/usr/bin/python3 Tests/bench/profile.py` profiles one node's ADD, CHECK and DEL (strace, perf, "
              "callgrind).", "",
              "## Machine", "", "| | |", "|---|---|"]
@@ -240,6 +258,7 @@ def render(data):
               "Counts, not times (strace slows every call). The reference bridge execs host-local and iptables.", ""]
     lines += R.strace_table(data["pop"]) + ["", R.state_line(data["pop"], pods), ""]
     lines += VS.section(data.get("vnet_scale") if cfg.get("vnet_scale", True) else None) + [""]
+    lines += VB.section(data.get("vnet_blocks") if cfg.get("vnet_blocks", True) else None) + [""]
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
         lines += [open(findings).read().rstrip(), ""]

@@ -12,9 +12,9 @@ puts Tests/ first on sys.path, before its other imports, with the same line:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 
 Those files are pytest's Tests/e2e/conftest.py, Tests/stress/stress.py, Tests/bench/bench.py,
-Tests/bench/profile.py, Tests/bench/vnet_scale.py, and the helper scripts the suites start
-(Tests/bench/cni_driver.py, Tests/stress/storage.py --inside, vnettest/mountns_runtime.py; vnet_scale.py and
-the last two are also imported, so their line runs only as `__main__`). They then import `vnettest.<module>`. The reliability suite is the package
+Tests/bench/profile.py, Tests/bench/vnet_scale.py, Tests/bench/vnet_blocks.py, and the helper scripts the suites
+start (Tests/bench/cni_driver.py, Tests/stress/storage.py --inside, vnettest/mountns_runtime.py; vnet_scale.py,
+vnet_blocks.py and the last two are also imported, so their line runs only as `__main__`). They then import `vnettest.<module>`. The reliability suite is the package
 `stress`: its modules import each other as `stress.<module>`, so that each has one name whether stress.py
 or pytest (the e2e suite's fast subset, Tests/e2e/test_reliability.py) loaded it. No other file touches
 sys.path, and no suite reaches into another suite's folder. The e2e and bench suites import their own
