@@ -9,7 +9,7 @@ import time
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from vnettest.cni import wait_for
+from vnettest.cni import load_state, wait_for
 from vnettest.registry import Registry, invariant_violation, quota_of
 from vnettest.vnetnode import NETWORK, VNetNode, audit, http_get
 
@@ -138,13 +138,17 @@ def test_leases_of_an_earlier_boot_are_reclaimed_at_start(cluster):
     for cid in ("old1", "old2", "alive"):
         assert a.add(cid)[0] == 0
     a.stop_vnetd()
+    veths = [e["hostVeth"] for e in load_state(a.data_dir, NETWORK)["endpoints"] if e["key"]["containerID"] in ("old1", "old2")]
     for cid in ("old1", "old2"):
         a.pods.pop(cid).delete()
-    # A reboot as the state directory sees it: its boot marker names another boot.
+    # A reboot as the state directory sees it: its boot marker names another boot, and nothing of the old pods
+    # is left in the kernel (the kernel removes a deleted namespace's veths a moment later, not at once).
+    assert wait_for(lambda: not any(v in a.ns.run("ip", "-o", "link", "show").stdout for v in veths), timeout=10), veths
     with open(os.path.join(a.data_dir, NETWORK, "boot"), "w") as f:
         f.write("00000000-0000-0000-0000-000000000000\n")
     a.start_vnetd(metrics=METRICS)
-    assert wait_for(lambda: len(a.leases()) == 1, timeout=10), a.leases()
+    assert wait_for(lambda: len(a.leases()) == 1, timeout=10), (a.leases(), [e["after"] for e in audit(a)])
+    assert "alive" in json.dumps(a.leases()[0])
     assert wait_for(lambda: any(e["tool"] == "vnetd" and "earlier boot" in e["command"] for e in audit(a)), timeout=5), audit(a)
 
 
