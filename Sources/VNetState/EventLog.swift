@@ -7,7 +7,7 @@ import VNetModel
 import VNetSystem
 
 /// The network's event log: `<dataDir>/<network>/events.log`, one `NodeEvent` per line, and the file before
-/// it, `events.log.1`. Bounded on disk: a writer that finds the log past `maxBytes` renames it over the
+/// it, `events.log.prev`. Bounded on disk: a writer that finds the log past `maxBytes` renames it over the
 /// previous one, so the two files hold the last ~2,000 events or more and never more than twice the bound.
 ///
 /// Appends take no lock (an ADD never waits for the log, nor the log for an ADD): each event is one
@@ -28,7 +28,7 @@ public struct EventLog: Sendable {
     }
 
     public var path: String { directory + "/" + Self.fileName }
-    public var previousPath: String { path + ".1" }
+    public var previousPath: String { path + ".prev" }
 
     /// Appends `event`; failures are ignored (the event log must never fail the call it records).
     public func append(_ event: NodeEvent) {

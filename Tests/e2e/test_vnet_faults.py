@@ -154,7 +154,7 @@ def test_vnet_with_host_local_writes_only_its_own_directory(namespaces, topo):
     names = sorted(os.listdir(state_dir))
     after_pids = [name for name in names if re.search(r"\.\d+$", name)]
     assert after_pids == [], f"vnet's state directory holds files named after exited processes: {names}"
-    assert set(names) <= {"state.json", "state.json.prev", "lock", "boot", "config.json", "metrics.json"}, names
+    assert set(names) <= {"state.json", "state.json.prev", "lock", "boot", "config.json", "metrics.json", "events.log", "events.log.prev"}, names
     with open(os.path.join(state_dir, "metrics.json")) as f:
         verbs = json.load(f)["verbs"]
     assert (verbs["vnet ADD"]["count"], verbs["vnet ADD"]["errors"], verbs["vnet DEL"]["count"]) == (3, 1, 3), verbs
