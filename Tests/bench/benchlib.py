@@ -211,3 +211,30 @@ def _os_release():
     except OSError:
         pass
     return "unknown"
+
+
+def write_section(text, out, begin, end, after=None):
+    """Replaces the section between `begin` and `end` in the document `out`; a section not there yet goes after
+    the marker `after` when the document has it, else before the findings (Tests/bench/findings.md's first
+    line), else at the end."""
+    try:
+        with open(out) as f:
+            doc = f.read()
+    except OSError:
+        doc = ""
+    if begin in doc and end in doc:
+        head, rest = doc.split(begin, 1)
+        doc = head + text.rstrip("\n") + rest.split(end, 1)[1]
+    elif after and after in doc:
+        head, rest = doc.split(after, 1)
+        doc = head + after + "\n\n" + text.rstrip("\n") + rest
+    else:
+        findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+        first = open(findings).readline().strip() if os.path.exists(findings) else ""
+        if first and first in doc:
+            head, rest = doc.split(first, 1)
+            doc = head + text.rstrip("\n") + "\n\n" + first + rest
+        else:
+            doc = doc.rstrip("\n") + "\n\n" + text
+    with open(out, "w") as f:
+        f.write(doc if doc.endswith("\n") else doc + "\n")

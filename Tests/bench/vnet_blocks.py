@@ -58,7 +58,7 @@ if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tests/: see Tests/vnettest
 os.environ.setdefault("VNET_BIN", os.path.join(REPO, ".build", "release"))  # read by vnettest.cni at import
 
-from benchlib import fmt_ms, median, percentile  # noqa: E402
+from benchlib import fmt_ms, median, percentile, write_section  # noqa: E402
 import vnet_scale as VS  # noqa: E402  (metrics, histogram quantiles, CPU and load readings, stopping vnetds)
 from vnettest import vnetnode  # noqa: E402
 from vnettest.netns import Namespaces, root_namespace_view  # noqa: E402
@@ -935,37 +935,11 @@ def section(data):
     return lines
 
 
-def write_section(text, out):
-    """Replaces the section between its markers in `out`, or adds it after the VNet at scale section (or
-    before the findings, or at the end)."""
-    try:
-        with open(out) as f:
-            doc = f.read()
-    except OSError:
-        doc = ""
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    elif VS.END in doc:
-        head, rest = doc.split(VS.END, 1)
-        doc = head + VS.END + "\n\n" + text.rstrip("\n") + rest
-    else:
-        findings = os.path.join(HERE, "findings.md")
-        first = open(findings).readline().strip() if os.path.exists(findings) else ""
-        if first and first in doc:
-            head, rest = doc.split(first, 1)
-            doc = head + text.rstrip("\n") + "\n\n" + first + rest
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + text
-    with open(out, "w") as f:
-        f.write(doc if doc.endswith("\n") else doc + "\n")
-
-
 def publish(data, out):
     text = "\n".join(section(data)) + "\n"
     print(text)
     if out != "-":
-        write_section(text, out)
+        write_section(text, out, BEGIN, END, after=VS.END)
         log(f"written to {out}")
 
 

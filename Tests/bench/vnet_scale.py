@@ -908,33 +908,11 @@ def console_lines(console, n):
                     "record each second), share the cores with it.", ""]
 
 
-def write_section(text, out):
-    """Replaces the section between its markers in `out`, or adds it before the findings (or at the end)."""
-    try:
-        with open(out) as f:
-            doc = f.read()
-    except OSError:
-        doc = ""
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        findings = os.path.join(HERE, "findings.md")
-        first = open(findings).readline().strip() if os.path.exists(findings) else ""
-        if first and first in doc:
-            head, rest = doc.split(first, 1)
-            doc = head + text.rstrip("\n") + "\n\n" + first + rest
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + text
-    with open(out, "w") as f:
-        f.write(doc if doc.endswith("\n") else doc + "\n")
-
-
 def publish(data, out):
     text = "\n".join(section(data)) + "\n"
     print(text)
     if out != "-":
-        write_section(text, out)
+        B.write_section(text, out, BEGIN, END)
         log(f"written to {out}")
 
 
