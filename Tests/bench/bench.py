@@ -17,7 +17,7 @@ Environment:
   BENCH_VNET_SCALE=0  leave out the VNet at scale (vnet_scale.py: 64 nodes x 250 pods on etcd, ~11 minutes;
                   8 x 40 with BENCH_QUICK; VNET_SCALE_NODES, VNET_SCALE_PODS change it)
   BENCH_VNET_BLOCKS=0  leave out the addresses from the VNet (vnet_blocks.py: ADD on a `vnet` pool against a
-                  static one, claim latency, 64 nodes claiming the blocks for 16,000 pods; ~20 minutes, most of it
+                  static one, claim latency, 64 nodes claiming the blocks for 16,000 pods; ~3 minutes, most of it
                   the 64 nodes' claims, bounded by VNET_BLOCKS_TIMEOUT; ~1 with BENCH_QUICK; VNET_BLOCKS_* change it)
 """
 import json
