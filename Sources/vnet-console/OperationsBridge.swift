@@ -8,6 +8,26 @@ struct InspectorSource: SnapshotSource {
     func snapshot() throws -> NodeSnapshot { inspector.snapshot() }
 }
 
+/// The console's events: the log's newest at the first refresh, then only what was appended since.
+final class NodeEventSource: EventSource {
+    let node: Node
+    private var follower: EventFollower?
+
+    init(node: Node) { self.node = node }
+
+    func read() -> EventBatch {
+        if var follower {
+            let events = follower.next()
+            self.follower = follower
+            return EventBatch(events: events)
+        }
+        // Follow from here first: an event appended between the two reads is then read twice at worst, never lost.
+        follower = node.followEvents()
+        let (events, skipped) = node.events(limit: EventFeed().capacity)
+        return EventBatch(events: events, skippedLines: skipped)
+    }
+}
+
 /// The console's changes, planned and carried out by the operations layer (the code vnetctl runs). A plan is
 /// carried out only if it was made here and not used yet; the operations re-check its targets.
 final class OperationsActions: ConsoleActions {

@@ -18,11 +18,13 @@ final class ControllerKeyTests: XCTestCase {
         c.handle(.tab)
         XCTAssertEqual(c.state.screen, .vnet)
         c.handle(.tab)
+        XCTAssertEqual(c.state.screen, .events)
+        c.handle(.tab)
         XCTAssertEqual(c.state.screen, .overview, "Tab wraps around")
         c.handle(.backTab)
-        XCTAssertEqual(c.state.screen, .vnet)
+        XCTAssertEqual(c.state.screen, .events)
         c.handle(.character("9"))
-        XCTAssertEqual(c.state.screen, .vnet, "a digit without a screen does nothing")
+        XCTAssertEqual(c.state.screen, .events, "a digit without a screen does nothing")
     }
 
     func testSelectionMovesAndClampsAndFollowsTheRow() {

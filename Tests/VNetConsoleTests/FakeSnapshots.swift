@@ -197,13 +197,36 @@ final class SpyActions: ConsoleActions {
     }
 }
 
+/// The fake node's event log: pods added and deleted, one ADD refused by the pool, a reclaim.
+enum FakeEvents {
+    static func event(_ secondsAgo: Double, _ verb: String, pod: String?, caller: String = "vnet", failed: Bool = false,
+                      code: Int? = nil, message: String? = nil, seconds: Double = 0.012) -> NodeEvent {
+        NodeEvent(at: FakeSnapshots.takenAt.addingTimeInterval(-secondsAgo), verb: verb, caller: caller, network: "vnet",
+                  container: pod.map { "c0ffee" + String($0.utf8.count) + "0123456789abcdef" }, ifname: "eth0", pod: pod,
+                  failed: failed, code: code, message: message, seconds: seconds)
+    }
+
+    static let events: [NodeEvent] = [
+        event(3_000, "ADD", pod: "default/web-0", message: "10.240.0.10 via vnc0a1b2c3d4e5"),
+        event(240, "ADD", pod: "default/web-1", message: "10.240.0.11 via vnc1a1b2c3d4e5", seconds: 0.018),
+        event(200, "DEL", pod: "default/old-1", seconds: 0.009),
+        event(150, "reclaim", pod: nil, caller: "vnetctl", message: "reclaimed 10.240.0.20"),
+        event(60, "ADD", pod: "batch/job-new", failed: true, code: 100,
+              message: "no free address in pool 10.240.0.10-10.240.0.70: 5 leased, 2 cooling down, 54 flagged or excluded",
+              seconds: 0.004),
+        event(30, "ADD", pod: "default/web-2", message: "10.240.0.12 via vnc2a1b2c3d4e5", seconds: 0.015),
+    ]
+
+    static var source: FixedEventSource { FixedEventSource(EventBatch(events: events)) }
+}
+
 /// A controller on the fake node with two refreshes done (so rates are known) and a fixed clock.
 func makeController(readOnly: Bool = false, actions: SpyActions? = SpyActions(), lock: Bool = false,
-                    glyphs: Glyphs = .unicode) -> (ConsoleController, SequenceSource, SpyActions?) {
+                    glyphs: Glyphs = .unicode, events: (any EventSource)? = FakeEvents.source) -> (ConsoleController, SequenceSource, SpyActions?) {
     let source = SequenceSource([FakeSnapshots.snapshot(at: FakeSnapshots.takenAt.addingTimeInterval(-2), scale: 0.9, lock: lock),
                                  FakeSnapshots.snapshot(lock: lock)])
-    let controller = ConsoleController(source: source, actions: actions, configuration: ConsoleConfiguration(readOnly: readOnly),
-                                       now: { FakeSnapshots.now })
+    let controller = ConsoleController(source: source, actions: actions, events: events,
+                                       configuration: ConsoleConfiguration(readOnly: readOnly), now: { FakeSnapshots.now })
     controller.glyphs = glyphs
     controller.refresh()
     controller.refresh()

@@ -99,3 +99,56 @@ final class GoldenFrameTests: XCTestCase {
         assertGolden(text, "once-100")
     }
 }
+
+/// The Events screen, an event's details, the overview's CNI line and trends.
+final class EventsGoldenTests: XCTestCase {
+    func testEventsScreenNewestFirstWithTheFailureMarked() {
+        let (c, _, _) = makeController()
+        c.handle(.character("7"))
+        let f = c.render(size: TerminalSize(width: 100, height: 24))
+        assertGolden(f.text, "events-100x24")
+        assertGolden(f.roleText, "events-100x24.roles")
+        let rows = (5..<11).map { f.line($0) }
+        XCTAssertTrue(rows[0].contains("default/web-2"), "newest first: \(rows)")
+        XCTAssertTrue(rows[1].contains("FAIL 100"), rows[1])
+    }
+
+    func testFilterKeepsOnlyFailures() {
+        let (c, _, _) = makeController()
+        for key: Key in [.character("7"), .character("/")] + "fail".unicodeScalars.map({ .character($0) }) + [.enter] { c.handle(key) }
+        XCTAssertEqual(c.visibleIDs(.events).count, 1)
+    }
+
+    func testEnterShowsTheWholeErrorAndTheRecoveryStep() {
+        let (c, _, _) = makeController()
+        for key: Key in [.character("7"), .down, .enter] { c.handle(key) }
+        let f = c.render(size: TerminalSize(width: 80, height: 24))
+        assertGolden(f.text, "event-detail-80x24")
+        XCTAssertTrue(f.text.contains("54 flagged or excluded"), "the whole message, wrapped")
+        XCTAssertTrue(f.text.contains("vnetctl reclaim --all-leaked"), "the recovery step of code 100")
+        c.handle(.escape)
+        XCTAssertNil(c.state.topOverlay)
+    }
+
+    func testOverviewShowsTheLastFailureAndTheRates() {
+        let (c, _, _) = makeController()
+        let f = c.render(size: TerminalSize(width: 120, height: 40))
+        assertGolden(f.text, "overview-120x40.events")
+        XCTAssertTrue(f.text.contains("last failure"), f.text)
+    }
+
+    /// Forty refreshes over ten minutes with traffic that grows: the sparklines climb to the right.
+    func testTrendsOverTenMinutes() {
+        let times = (0..<40).map { FakeSnapshots.takenAt.addingTimeInterval(Double($0 - 39) * 15) }
+        let source = SequenceSource(times.enumerated().map { i, t in
+            FakeSnapshots.snapshot(at: t, scale: 1 + Double(i * i) / 40)
+        })
+        let c = ConsoleController(source: source, actions: nil, events: FakeEvents.source, now: { FakeSnapshots.now })
+        for _ in times { c.refresh() }
+        assertGolden(c.render(size: TerminalSize(width: 160, height: 40)).text, "overview-160x40.trends")
+        c.glyphs = .ascii
+        let ascii = c.render(size: TerminalSize(width: 160, height: 40)).text
+        XCTAssertTrue(ascii.unicodeScalars.allSatisfy { $0.isASCII })
+        assertGolden(ascii, "overview-160x40.trends.ascii")
+    }
+}

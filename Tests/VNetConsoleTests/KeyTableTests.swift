@@ -147,7 +147,7 @@ final class KeyTableTests: XCTestCase {
                 XCTAssertTrue(listed.contains(alias.command), "\(alias.key.label) does what a key help names does")
             }
         }
-        XCTAssertEqual(KeyTables.screens.bindings[1].keyLabel, "1-6 Tab S-Tab")
+        XCTAssertEqual(KeyTables.screens.bindings[1].keyLabel, "1-7 Tab S-Tab")
     }
 
     /// A row's hint names keys of that row; an overlay's hint names keys the screens' table binds.

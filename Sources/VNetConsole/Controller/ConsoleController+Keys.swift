@@ -105,6 +105,9 @@ extension ConsoleController {
             } else {
                 setStatus("\(name) belongs to no endpoint: no pod path to show", .info)
             }
+        case .events:
+            guard let id = selectedID(), let number = Int(id) else { return }
+            state.overlays.append(.event(number))
         default:
             break
         }
@@ -177,8 +180,11 @@ extension ConsoleController {
 }
 
 extension Overlay {
+    /// A page that replaces the screen's body (an endpoint's or an event's details).
     var isDetail: Bool {
-        if case .detail = self { return true }
-        return false
+        switch self {
+        case .detail, .event: return true
+        default: return false
+        }
     }
 }

@@ -8,9 +8,10 @@ extension ConsoleController {
             guard let status = vnet?.status else { return [] }
             return VNetNodesTable.prepared(status, list: list).map(VNetNodesTable.id)
         }
+        if screen == .events { return EventsScreen.prepared(events, list: list).map(EventsScreen.id) }
         guard let data else { return [] }
         switch screen {
-        case .overview, .vnet: return []
+        case .overview, .vnet, .events: return []
         case .endpoints: return EndpointsScreen.prepared(data, list: list).map(EndpointsScreen.id)
         case .links: return LinksScreen.prepared(data, list: list).map(LinksScreen.id)
         case .nat: return NATScreen.prepared(data, list: list).map(NATScreen.id)
@@ -53,6 +54,7 @@ extension ConsoleController {
         case .nat: next = NATScreen.nextSortColumn(after: current)
         case .leaks: next = LeaksScreen.nextSortColumn(after: current)
         case .vnet: next = VNetNodesTable.nextSortColumn(after: current)
+        case .events: next = EventsScreen.nextSortColumn(after: current)
         }
         guard let next else { return }
         state.list.sort = SortOrder(column: next, ascending: true)
@@ -77,6 +79,7 @@ extension ConsoleController {
         case .nat: titles = NATScreen.columns.map(\.title)
         case .leaks: titles = LeaksScreen.columns.map(\.title)
         case .vnet: titles = VNetNodesTable.columns.map(\.title)
+        case .events: titles = EventsScreen.columns.map(\.title)
         }
         return column < titles.count ? titles[column] : "column \(column)"
     }
@@ -88,13 +91,20 @@ extension ConsoleController {
             counts = [.endpoints: s.endpoints.count, .links: s.links.count, .nat: s.nat.perPod.count, .leaks: s.leaks.count]
         }
         if let nodes = vnet?.status?.nodes { counts[.vnet] = nodes.count }
+        if eventSource != nil { counts[.events] = events.entries.count }
         return counts
     }
+
+    /// How long a failed call keeps the Events tab marked.
+    static let recentFailure: Double = 15 * 60
 
     /// Tabs that want a look: leak suspects; a VNet with LOST nodes, conflicts, or a STALE or missing view.
     var tabWarnings: Set<ScreenID> {
         var warnings: Set<ScreenID> = []
         if let s = data?.snapshot, !s.leaks.isEmpty { warnings.insert(.leaks) }
+        if let failure = events.lastFailure, now().timeIntervalSince(failure.event.at) < Self.recentFailure {
+            warnings.insert(.events)
+        }
         if let view = vnet {
             let troubled = view.status.map { $0.nodes.contains(where: \.isLost) || !$0.conflicts.isEmpty } ?? true
             if troubled || view.isStale { warnings.insert(.vnet) }

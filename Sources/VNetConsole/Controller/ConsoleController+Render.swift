@@ -39,6 +39,17 @@ extension ConsoleController {
             HelpScreen.render(readOnly: isReadOnly, into: &frame, rect: rect)
             return
         }
+        if case .event(let number)? = page {
+            EventDetailScreen.render(events, number: number, into: &frame, rect: rect)
+            return
+        }
+        if state.screen == .events, page == nil {
+            EventsScreen.renderSummary(events, into: &frame, rect: rect)
+            let table = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
+            state.list.top = EventsScreen.renderTable(EventsScreen.prepared(events, list: state.list), list: state.list,
+                                                       into: &frame, rect: table)
+            return
+        }
         if state.screen == .vnet, page == nil {
             state.list.top = VNetScreen.render(vnet, list: state.list, now: now(), into: &frame, rect: rect)
             return
@@ -49,13 +60,14 @@ extension ConsoleController {
             return
         }
         if case .detail(let key)? = page {
-            EndpointDetailScreen.render(data, key: key, into: &frame, rect: rect)
+            EndpointDetailScreen.render(data, key: key, history: history, now: now(), into: &frame, rect: rect)
             return
         }
         let list = state.list
         switch state.screen {
         case .overview:
-            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: rect)
+            OverviewScreen.render(data, vnet: vnet, events: eventSource == nil ? nil : events, history: history, now: now(),
+                                  into: &frame, rect: rect)
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)
@@ -66,7 +78,7 @@ extension ConsoleController {
             let rest = NATScreen.renderRules(data, into: &frame, rect: rect)
             state.list.top = NATScreen.renderTable(NATScreen.prepared(data, list: list), list: list,
                                                     into: &frame, rect: rest)
-        case .vnet:
+        case .vnet, .events:
             break
         case .leaks:
             let rows = LeaksScreen.prepared(data, list: list)
@@ -92,6 +104,7 @@ extension ConsoleController {
         let table = KeyTables.screens
         switch state.topOverlay {
         case .help?: return table.hints(KeyTables.helpHints, readOnly: readOnly, paused: paused)
+        case .event?: return table.hints(KeyTables.eventHints, readOnly: readOnly, paused: paused)
         case .detail?: return table.hints(KeyTables.detailHints, readOnly: readOnly, paused: paused)
         default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen)
         }

@@ -19,6 +19,10 @@ public final class ConsoleController {
     public internal(set) var lastRefreshAt: Date?
     /// The VNet as last read from the registry, with the last failure; nil when the node has no registry.
     public internal(set) var vnet: VNetView?
+    /// The node's recent events (CNI calls and operations), read from `eventSource` on every refresh.
+    public internal(set) var events = EventFeed()
+    /// One sample per refresh for the sparklines, bounded by its capacity.
+    public internal(set) var history = NodeHistory()
     /// Set by Ctrl-L and resizes: the run loop repaints every cell, then clears it.
     public var needsFullRedraw = false
     /// Characters for borders and gauges; the run loop sets them from the terminal.
@@ -28,6 +32,7 @@ public final class ConsoleController {
     let actions: (any ConsoleActions)?
     let vnetSource: (any VNetSource)?
     let vnetActions: (any VNetActions)?
+    let eventSource: (any EventSource)?
     let now: () -> Date
     /// The size of the last frame, for page moves.
     var lastSize = TerminalSize(width: 80, height: 24)
@@ -39,12 +44,13 @@ public final class ConsoleController {
     /// `actions` nil makes the console read-only whatever the configuration says. `vnet` nil (a node
     /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node.
     public init(source: any SnapshotSource, actions: (any ConsoleActions)?, vnet: (any VNetSource)? = nil,
-                vnetActions: (any VNetActions)? = nil, configuration: ConsoleConfiguration = ConsoleConfiguration(),
+                vnetActions: (any VNetActions)? = nil, events: (any EventSource)? = nil, configuration: ConsoleConfiguration = ConsoleConfiguration(),
                 now: @escaping () -> Date = { Date() }) {
         self.source = source
         self.actions = actions
         vnetSource = vnet
         self.vnetActions = vnetActions
+        eventSource = events
         self.vnet = vnet.map { VNetView(thisNode: $0.thisNode) }
         self.configuration = configuration
         self.now = now
@@ -60,9 +66,14 @@ public final class ConsoleController {
         let eventDriven = eventPending
         eventPending = false
         defer { refreshVNet(eventDriven: eventDriven) }
+        // The log is appended by other processes with no lock shared with them: reading it cannot fail
+        // the refresh, and unreadable lines are counted, not fatal.
+        if let eventSource { events.append(eventSource.read()) }
         do {
             let snapshot = try source.snapshot()
-            data = ConsoleData(current: snapshot, previous: data?.snapshot)
+            let fresh = ConsoleData(current: snapshot, previous: data?.snapshot)
+            data = fresh
+            history.record(fresh)
             // Marks on suspects that are gone would make a reclaim act on nothing the operator sees.
             let present = Set(snapshot.leaks.map(LeaksScreen.id))
             state.marks.formIntersection(present)

@@ -86,6 +86,8 @@ public struct FormError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum Overlay: Hashable, Sendable {
     case help
     case detail(AttachmentKey)
+    /// An event's whole record with the recovery step for its error, by the number the feed gave it.
+    case event(Int)
     case confirm(ConfirmState)
     case attach(AttachFormState)
 }
@@ -99,6 +101,8 @@ public struct ConsoleState: Hashable, Sendable {
         .nat: ListState(),
         .leaks: ListState(),
         .vnet: ListState(sort: SortOrder(column: 0)),
+        // Newest first: the log's order, reversed, until the operator sorts.
+        .events: ListState(),
     ]
     /// Marked leak suspects, by row identity.
     public var marks: Set<String> = []

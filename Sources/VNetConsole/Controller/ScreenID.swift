@@ -7,6 +7,8 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
     case leaks
     /// The whole VNet from the registry: every node, conflicts, the registry's health.
     case vnet
+    /// What happened on the node: CNI calls and operations, newest first, failures marked.
+    case events
 
     public var title: String {
         switch self {
@@ -16,6 +18,20 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
         case .nat: return "NAT"
         case .leaks: return "Leaks"
         case .vnet: return "VNet"
+        case .events: return "Events"
+        }
+    }
+
+    /// The title on a crowded tab bar.
+    public var shortTitle: String {
+        switch self {
+        case .overview: return "Over"
+        case .endpoints: return "Endp"
+        case .links: return "Link"
+        case .nat: return "NAT"
+        case .leaks: return "Leak"
+        case .vnet: return "VNet"
+        case .events: return "Evts"
         }
     }
 

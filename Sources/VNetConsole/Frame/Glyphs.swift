@@ -27,6 +27,9 @@ public struct Glyphs: Hashable, Sendable {
     public var replacement: Unicode.Scalar
     /// True when only ASCII may reach the terminal.
     public var asciiOnly: Bool
+    /// A sparkline's levels, lowest first: block heights, or in ASCII characters of growing weight, so a
+    /// trend reads without colour.
+    public var sparkLevels: [Unicode.Scalar] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
@@ -38,5 +41,5 @@ public struct Glyphs: Hashable, Sendable {
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         teeDown: "+", ellipsis: "~", gaugeUsed: "#", gaugeCooling: "~", gaugeFlagged: "!", gaugeFree: ".",
         gaugeOther: "=", gaugeReserved: "-", gaugeOutside: " ", sortAscending: "^", sortDescending: "v", mark: "*", pointer: ">", cursor: "_",
-        separator: "|", replacement: "?", asciiOnly: true)
+        separator: "|", replacement: "?", asciiOnly: true, sparkLevels: ["_", ".", "-", "~", "=", "+", "*", "#"])
 }

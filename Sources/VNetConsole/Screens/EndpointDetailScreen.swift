@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 
 /// Enter on an endpoint: the path of its traffic, stage by stage, with live counters and their movement
@@ -6,7 +11,8 @@ import VNetModel
 /// Each stage is computed from the data first (Screens/EndpointDetail/) and then drawn, as the overview's
 /// sections are; this type draws the title and the connectors between the stages.
 enum EndpointDetailScreen {
-    static func render(_ data: ConsoleData, key: AttachmentKey, into frame: inout Frame, rect: Rect) {
+    static func render(_ data: ConsoleData, key: AttachmentKey, history: NodeHistory? = nil, now: Date? = nil,
+                       into frame: inout Frame, rect: Rect) {
         var pen = Pen(rect: rect)
         guard let e = data.endpoint(for: key) else {
             frame.put("Endpoint \(key)", x: pen.x, y: pen.y, role: .title, limit: pen.width)
@@ -16,7 +22,9 @@ enum EndpointDetailScreen {
         }
         frame.put("Endpoint \(e.pod.display)  \(Format.shortKey(e.key))", x: pen.x, y: pen.y, role: .title, limit: pen.width - 9)
         frame.putRight("Esc back", right: rect.maxX - 1, y: pen.y, role: .dim)
-        pen.y += 2
+        pen.y += 1
+        if let history { PodTrends(history, key: key, now: now ?? data.snapshot.takenAt).draw(&pen, into: &frame) }
+        pen.y += 1
 
         DetailStage.podInterface(e, data).draw(&pen, into: &frame)
         pen.connector("veth pair", into: &frame)

@@ -8,12 +8,24 @@ struct TabBar {
     /// Screens whose tab is drawn as a warning (leak suspects; LOST nodes, conflicts or a STALE VNet).
     var warnings: Set<ScreenID> = []
 
+    /// How much of each tab is spelled out: the whole title while the bar fits, then short titles for all
+    /// tabs but the current one, so seven tabs with three-digit counts still fit 80 columns.
+    func labels(width: Int) -> [String] {
+        func labels(short: Bool) -> [String] {
+            ScreenID.allCases.map { screen in
+                var label = " \(screen.rawValue) \(short && screen != current ? screen.shortTitle : screen.title)"
+                if let n = counts[screen] { label += " \(n)" }
+                return label + " "
+            }
+        }
+        let full = labels(short: false)
+        let fullWidth = full.reduce(0) { $0 + Frame.displayWidth($1) + 1 }
+        return fullWidth <= width ? full : labels(short: true)
+    }
+
     func render(into frame: inout Frame, y: Int) {
         var x = 0
-        for screen in ScreenID.allCases {
-            var label = " \(screen.rawValue) \(screen.title)"
-            if let n = counts[screen] { label += " \(n)" }
-            label += " "
+        for (screen, label) in zip(ScreenID.allCases, labels(width: frame.width)) {
             let role: StyleRole = screen == current ? .tabActive : (warnings.contains(screen) ? .warn : .normal)
             x += frame.put(label, x: x, y: y, role: role, limit: max(0, frame.width - x))
             x += 1

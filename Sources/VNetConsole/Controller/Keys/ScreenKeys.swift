@@ -21,8 +21,8 @@ extension KeyTables {
                    "move by page, to the top or bottom"),
         KeyBinding([.character("/")], .startFilter, "filter the list as you type; Enter keeps it, Esc clears it",
                    hint: KeyHint(.character("/"), "Filter"), screens: listScreens),
-        KeyBinding([.enter], .openDetail, "details: pod interface, veth, bridge port, NAT",
-                   hint: KeyHint(.enter, "Detail"), screens: [.endpoints, .links]),
+        KeyBinding([.enter], .openDetail, "details: an endpoint's path, an event's error",
+                   hint: KeyHint(.enter, "Detail"), screens: [.endpoints, .links, .events]),
         KeyBinding([BoundKey(.character("s"), .cycleSort), BoundKey(.character("S"), .reverseSort)],
                    "sort by the next column / reverse the order", hint: KeyHint(.character("s"), "Sort"),
                    screens: listScreens),
@@ -64,7 +64,15 @@ extension KeyTables {
         KeyHint(.character("q"), "Quit"),
     ]
 
-    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks, .vnet]
+    /// The hint bar over an event's details: nothing acts on an event, so the way back and where to go.
+    static let eventHints = [
+        KeyHint(.escape, "Back"),
+        KeyHint(.character("p"), "Pause", pausedLabel: "Resume"),
+        KeyHint(.character("?"), "Help"),
+        KeyHint(.character("q"), "Quit"),
+    ]
+
+    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks, .vnet, .events]
 
     /// The digit key that opens `screen`.
     static func digit(_ screen: ScreenID) -> Key {
