@@ -56,6 +56,32 @@ static inline short vnet_pollhup(void) { return POLLHUP; }
 static inline short vnet_pollerr(void) { return POLLERR; }
 static inline short vnet_pollnval(void) { return POLLNVAL; }
 static inline int vnet_key_mouse(void) { return KEY_MOUSE; }
+/* Mouse reports: clicks, double clicks and the wheel (buttons 4 and 5); 0 turns reporting off. The click
+   interval is ncurses' default (1/6 s) made explicit. */
+static inline int vnet_mouse_enable(int on) {
+    mmask_t wanted = on ? (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+                           | BUTTON5_PRESSED
+#endif
+                           ) : 0;
+    mmask_t old = 0;
+    mouseinterval(on ? 170 : 0);
+    return mousemask(wanted, &old) == 0 && on ? 0 : 1;
+}
+/* The pending mouse report: 1 click, 2 double click, 3 wheel up, 4 wheel down, 0 anything else; -1 none. */
+static inline int vnet_mouse_read(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return -1;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON1_DOUBLE_CLICKED) return 2;
+    if (event.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 3;
+#ifdef BUTTON5_PRESSED
+    if (event.bstate & BUTTON5_PRESSED) return 4;
+#endif
+    return 0;
+}
 static inline int vnet_key_ic(void) { return KEY_IC; }
 static inline WINDOW *vnet_curscr(void) { return curscr; }
 

@@ -33,6 +33,7 @@ struct VNetConsoleCommand: ParsableCommand {
     @Flag(name: .long, help: "Build a sandbox node in namespaces, open the console on it, remove it on exit.") var demo = false
     @Option(name: .long, help: "With --demo: how many pods to attach.") var pods = 5
     @Option(name: .long, help: "Where logs go while the screen is in use.") var log: String?
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own selection and scrollback).") var noMouse = false
 
     func validate() throws {
         if json && !once { throw ValidationError("--json goes with --once") }
@@ -126,7 +127,7 @@ struct VNetConsoleCommand: ParsableCommand {
         let logPath = log ?? (access("/var/log", W_OK) == 0 ? "/var/log/vnet-console.log" : "/tmp/vnet-console.log")
         let terminal: CursesTerminal
         do {
-            terminal = try CursesTerminal(theme: loaded.theme, stderrPath: logPath)
+            terminal = try CursesTerminal(theme: loaded.theme, stderrPath: logPath, mouse: !noMouse)
         } catch {
             throw ValidationError("\(error); for scripts use --once (or --once --json)")
         }

@@ -105,3 +105,30 @@ def test_trends_move_with_traffic_and_read_without_colour(node5, console, mode):
         assert all(ord(c) < 128 for c in moved), "ASCII only"
     # The latest value is in words beside the line.
     assert re.search(r"SNAT pkts\s+\S+\s+\d+(\.\d+)?k?/s", row_of(moved, "SNAT pkts")), row_of(moved, "SNAT pkts")
+
+
+def click(tmux, x, y, double=False):
+    """A left click at column x, row y (0-based) as an xterm in SGR mouse mode (1006) reports it."""
+    press, release = f"\x1b[<0;{x + 1};{y + 1}M", f"\x1b[<0;{x + 1};{y + 1}m"
+    tmux.type((press + release) * (2 if double else 1))
+
+
+def test_the_mouse_opens_tabs_and_details_and_no_mouse_leaves_it_to_the_terminal(node5, console):  # noqa: F811
+    topo, node, runtime, pods, ips = node5
+    tmux = console(node, width=120, height=40)
+    assert tmux.pane("mouse_any_flag") == "1" or tmux.pane("mouse_standard_flag") == "1", "mouse reporting is on"
+    tabs = tmux.screen().splitlines()[2]
+    click(tmux, tabs.index("7 Events"), 2)
+    tmux.wait_text("events kept")
+    click(tmux, tabs.index("2 Endpoints"), 2)
+    screen = tmux.wait_text("ADDRESS")
+    lines = screen.splitlines()
+    header = next(i for i, line in enumerate(lines) if "ADDRESS" in line)
+    second = lines[header + 2]
+    click(tmux, 10, header + 2, double=True)
+    pod = re.search(r"team/web-\d", second).group(0)
+    detail = tmux.wait_text("pod interface")
+    assert f"Endpoint {pod}" in detail, (second, detail)
+
+    plain = console(node, "--no-mouse", width=120, height=40)
+    assert plain.pane("mouse_any_flag") != "1" and plain.pane("mouse_standard_flag") != "1", "the terminal keeps the mouse"

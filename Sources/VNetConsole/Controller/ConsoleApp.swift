@@ -41,6 +41,9 @@ public final class ConsoleApp {
             case .key(let key):
                 controller.handle(key)
                 dirty = true
+            case .mouse(let event):
+                controller.handle(event)
+                dirty = true
             case .resize:
                 controller.needsFullRedraw = true
                 dirty = true

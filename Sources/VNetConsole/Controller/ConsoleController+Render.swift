@@ -34,6 +34,7 @@ extension ConsoleController {
     }
 
     private func renderBody(into frame: inout Frame, rect: Rect) {
+        lastTable = nil
         let page = state.overlays.last { $0 == .help || $0.isDetail }
         if page == .help {
             HelpScreen.render(readOnly: isReadOnly, into: &frame, rect: rect)
@@ -48,10 +49,13 @@ extension ConsoleController {
             let table = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
             state.list.top = EventsScreen.renderTable(EventsScreen.prepared(events, list: state.list), list: state.list,
                                                        into: &frame, rect: table)
+            lastTable = table
             return
         }
         if state.screen == .vnet, page == nil {
-            state.list.top = VNetScreen.render(vnet, list: state.list, now: now(), into: &frame, rect: rect)
+            let drawn = VNetScreen.render(vnet, list: state.list, now: now(), into: &frame, rect: rect)
+            state.list.top = drawn.top
+            lastTable = drawn.table
             return
         }
         guard let data else {
@@ -71,13 +75,16 @@ extension ConsoleController {
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)
+            lastTable = rect
         case .links:
             state.list.top = LinksScreen.renderTable(LinksScreen.prepared(data, list: list), list: list,
                                                       into: &frame, rect: rect)
+            lastTable = rect
         case .nat:
             let rest = NATScreen.renderRules(data, into: &frame, rect: rect)
             state.list.top = NATScreen.renderTable(NATScreen.prepared(data, list: list), list: list,
                                                     into: &frame, rect: rest)
+            lastTable = rest
         case .vnet, .events:
             break
         case .leaks:
@@ -85,6 +92,7 @@ extension ConsoleController {
             let pane = rect.height >= 14 ? 6 : 3
             let tableRect = Rect(x: rect.x, y: rect.y, width: rect.width, height: rect.height - pane)
             state.list.top = LeaksScreen.renderTable(rows, list: list, into: &frame, rect: tableRect, marks: state.marks)
+            lastTable = tableRect
             let selected = rows.first { LeaksScreen.id($0) == list.selectedID } ?? rows.first
             LeaksScreen.renderEvidence(selected, marked: state.marks.count, into: &frame,
                                        rect: Rect(x: rect.x, y: tableRect.maxY, width: rect.width, height: pane))

@@ -36,6 +36,9 @@ public final class ConsoleController {
     let now: () -> Date
     /// The size of the last frame, for page moves.
     var lastSize = TerminalSize(width: 80, height: 24)
+    /// Where the last frame drew the current screen's table (header row first), for mouse clicks; nil
+    /// when it drew none.
+    var lastTable: Rect?
     /// A watched descriptor fired since the last refresh.
     var eventPending = false
     /// When the registry was last asked for the VNet (clock time).

@@ -12,20 +12,21 @@ import VNetModel
 /// The last good view stays on screen when the registry stops answering, marked STALE with its age; before
 /// the first answer the screen says that the registry has not answered and why.
 public enum VNetScreen {
-    /// Draws into `rect`; returns the node table's scroll position for the controller to keep.
+    /// Draws into `rect`; returns the node table's scroll position for the controller to keep and where the
+    /// table went (for mouse clicks on its rows), nil without a table.
     @discardableResult
-    static func render(_ vnet: VNetView?, list: ListState, now: Date, into frame: inout Frame, rect: Rect) -> Int {
+    static func render(_ vnet: VNetView?, list: ListState, now: Date, into frame: inout Frame, rect: Rect) -> (top: Int, table: Rect?) {
         let x = rect.x + 1, width = rect.width - 2
         guard let vnet else {
             frame.put("this node has no VNet registry: screen 1 shows this node's pods against the VNet limit", x: x,
                       y: rect.y + 1, role: .dim, limit: width)
-            return 0
+            return (0, nil)
         }
         let notice = vnet.notice(at: now)
         guard let status = vnet.status else {
             frame.put(notice?.text ?? "the registry has not answered yet", x: x, y: rect.y + 1, role: notice?.role ?? .dim,
                       limit: width)
-            return 0
+            return (0, nil)
         }
         var y = rect.y
         let (quota, pressure) = Self.quotaLine(status)
@@ -58,7 +59,7 @@ public enum VNetScreen {
         let selected = list.selectedID.flatMap { id in rows.contains { $0.name == id } ? id : nil } ?? rows.first?.name
         VNetNodesTable.drawBars(rows, top: top, selected: selected, into: &frame, rect: table)
         pane.render(into: &frame, rect: Rect(x: rect.x, y: table.maxY, width: rect.width, height: paneHeight))
-        return top
+        return (top, table)
     }
 
     /// "vnet prod  limit 16000  used 312  reserved 1200  free 15688  unreserved 14800", and the pressure

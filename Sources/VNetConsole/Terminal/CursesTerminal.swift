@@ -30,8 +30,9 @@ public final class CursesTerminal: Terminal {
     ///   - locale: passed to setlocale(LC_ALL) first ("" = the environment's); nil leaves the locale alone.
     ///   - stderrPath: while curses runs, stderr goes to this file (nil leaves it alone) so stray messages
     ///     never scribble over the screen.
+    ///   - mouse: report clicks and the wheel. Off, the terminal keeps its own selection and scrollback.
     public init(theme: Theme, terminalType: String? = nil, inputFD: Int32 = 0, outputFD: Int32 = 1,
-                locale: String? = "", stderrPath: String? = nil) throws(TerminalError) {
+                locale: String? = "", stderrPath: String? = nil, mouse: Bool = true) throws(TerminalError) {
         if let locale { setlocale(vnet_lc_all(), locale) }
         guard isatty(inputFD) == 1 else { throw .notATerminal(fd: inputFD) }
         let outDup = dup(outputFD), inDup = dup(inputFD)
@@ -69,6 +70,7 @@ public final class CursesTerminal: Terminal {
         set_escdelay(25)
         curs_set(0)
         leaveok(win, true)
+        if mouse { _ = vnet_mouse_enable(1) }
 
         let unicode = vnet_locale_is_utf8() != 0
         var depth = ColorDepth.none
@@ -95,6 +97,7 @@ public final class CursesTerminal: Terminal {
         QuitSignals.restore(savedSignals)
         savedSignals = []
         set_term(screen)
+        _ = vnet_mouse_enable(0)
         endwin()
         delscreen(screen)
         self.screen = nil
@@ -217,6 +220,16 @@ public final class CursesTerminal: Terminal {
             return .resize(size)
         }
         if status == vnet_err() { return nil }
+        if status == vnet_key_code_yes(), Int32(bitPattern: code) == vnet_key_mouse() {
+            var x: Int32 = 0, y: Int32 = 0
+            switch vnet_mouse_read(&x, &y) {
+            case 1: return .mouse(MouseEvent(.click, x: Int(x), y: Int(y)))
+            case 2: return .mouse(MouseEvent(.doubleClick, x: Int(x), y: Int(y)))
+            case 3: return .mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y)))
+            case 4: return .mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y)))
+            default: return .timeout
+            }
+        }
         guard let key = CursesKeys.decode(status: status, code: code) else {
             return .timeout
         }

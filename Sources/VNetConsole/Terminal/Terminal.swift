@@ -55,6 +55,23 @@ public enum InputEvent: Hashable, Sendable {
     case timeout
     /// Input is gone (hang-up, end of file): the console must exit.
     case hangup
+    /// A click, double click or wheel turn (unless the console runs with `--no-mouse`).
+    case mouse(MouseEvent)
+}
+
+/// What the mouse did, at which cell (0-based, from the top left).
+public struct MouseEvent: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case click, doubleClick, wheelUp, wheelDown }
+
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+
+    public init(_ kind: Kind, x: Int, y: Int) {
+        self.kind = kind
+        self.x = x
+        self.y = y
+    }
 }
 
 /// A place frames are drawn and keys come from. The curses implementation talks to a real terminal; the
