@@ -28,6 +28,7 @@ struct VNetPlugin: CNIPlugin {
     }
 
     func add(_ call: CNICall) throws(CNIError) -> CNIResult {
+        do { try NodeConfig.refuseUnenforced(call.config.raw) } catch { throw CNIError(error) }
         let node = try node(for: call)
         node.recordConfiguration(call.config.recordable)
         let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,
