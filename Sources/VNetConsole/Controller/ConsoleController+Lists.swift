@@ -8,7 +8,7 @@ extension ConsoleController {
             guard let status = vnet?.status else { return [] }
             return VNetNodesTable.prepared(status, list: list).map(VNetNodesTable.id)
         }
-        if screen == .events { return EventsScreen.prepared(events, list: list).map(EventsScreen.id) }
+        if screen == .events { return eventRows(list).map(EventsScreen.id) }
         guard let data else { return [] }
         switch screen {
         case .overview, .vnet, .events: return []
@@ -17,6 +17,15 @@ extension ConsoleController {
         case .nat: return NATScreen.prepared(data, list: list).map(NATScreen.id)
         case .leaks: return LeaksScreen.prepared(data, list: list).map(LeaksScreen.id)
         }
+    }
+
+    /// The Events screen's rows for `list`, prepared once per change of the feed, filter or sort.
+    func eventRows(_ list: ListState) -> [EventFeed.Entry] {
+        let key = EventRowsKey(arrivals: events.arrivals, filter: list.filter, sort: list.sort)
+        if let cached = preparedEvents, cached.key == key { return cached.rows }
+        let rows = EventsScreen.prepared(events, list: list)
+        preparedEvents = (key, rows)
+        return rows
     }
 
     /// The selected row's identity on the current screen: the remembered one if still shown, else the first.
@@ -111,4 +120,11 @@ extension ConsoleController {
         }
         return warnings
     }
+}
+
+/// What the Events screen's prepared rows depend on.
+struct EventRowsKey: Hashable {
+    var arrivals: Int
+    var filter: String
+    var sort: SortOrder?
 }

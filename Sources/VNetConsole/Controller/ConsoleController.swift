@@ -21,6 +21,9 @@ public final class ConsoleController {
     public internal(set) var vnet: VNetView?
     /// The node's recent events (CNI calls and operations), read from `eventSource` on every refresh.
     public internal(set) var events = EventFeed()
+    /// The Events screen's rows after filter and sort, kept until the feed, the filter or the sort changes:
+    /// preparing them copies up to 2,000 events, which a frame should not do.
+    var preparedEvents: (key: EventRowsKey, rows: [EventFeed.Entry])?
     /// One sample per refresh for the sparklines, bounded by its capacity.
     public internal(set) var history = NodeHistory()
     /// Set by Ctrl-L and resizes: the run loop repaints every cell, then clears it.

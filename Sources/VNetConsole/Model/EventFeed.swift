@@ -48,6 +48,9 @@ public struct EventFeed: Sendable {
         if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
     }
 
+    /// Events that ever arrived: changes exactly when the entries do, so a view of them can be cached.
+    public var arrivals: Int { nextNumber }
+
     public var lastFailure: Entry? { entries.last { $0.event.failed } }
 
     public var failureCount: Int { entries.reduce(0) { $0 + ($1.event.failed ? 1 : 0) } }

@@ -23,7 +23,7 @@ enum EndpointDetailScreen {
         frame.put("Endpoint \(e.pod.display)  \(Format.shortKey(e.key))", x: pen.x, y: pen.y, role: .title, limit: pen.width - 9)
         frame.putRight("Esc back", right: rect.maxX - 1, y: pen.y, role: .dim)
         pen.y += 1
-        if let history { PodTrends(history, key: key, now: now ?? data.snapshot.takenAt).draw(&pen, into: &frame) }
+        if let history { PodTrends(history, address: e.address, now: now ?? data.snapshot.takenAt).draw(&pen, into: &frame) }
         pen.y += 1
 
         DetailStage.podInterface(e, data).draw(&pen, into: &frame)

@@ -44,6 +44,16 @@ enum EventsScreen: ListScreen {
 
     static var emptyMessage: String { "no events yet: CNI calls and operations on this node appear here as they happen" }
 
+    /// Draws the table like `renderTable`, finding the selected row by its number instead of comparing
+    /// the identity text of up to 2,000 rows on every frame.
+    static func renderEvents(_ rows: [Row], list: ListState, into frame: inout Frame, rect: Rect) -> Int {
+        let number = list.selectedID.flatMap { Int($0) }
+        let selected = number.flatMap { n in rows.firstIndex { $0.number == n } } ?? (rows.isEmpty ? nil : 0)
+        let empty = list.filter.isEmpty ? emptyMessage : "no rows match \"\(list.filter)\" (Esc clears the filter)"
+        return TableView(columns: columns, rows: rows, selected: selected, top: list.top, sort: list.sort, isMarked: nil,
+                         emptyMessage: empty).render(into: &frame, rect: rect)
+    }
+
     /// Seconds as the table shows them: milliseconds below ten seconds.
     static func duration(_ seconds: Double) -> String {
         seconds < 10 ? "\(Int((seconds * 1000).rounded())) ms" : "\(Format.fixed1(seconds)) s"

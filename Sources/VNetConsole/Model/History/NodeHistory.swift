@@ -32,7 +32,9 @@ public struct NodeHistory: Sendable {
 
     public let capacity: Int
     public private(set) var node: Ring<Sample>
-    public private(set) var pods: [AttachmentKey: Ring<PodSample>] = [:]
+    /// By the pod's address, unique on the node: a refresh records every pod, and an address hashes far
+    /// cheaper than an attachment key's two strings.
+    public private(set) var pods: [IPv4Address: Ring<PodSample>] = [:]
 
     public init(capacity: Int = 900) {
         self.capacity = capacity
@@ -49,18 +51,20 @@ public struct NodeHistory: Sendable {
             bridgeRxBytesPerSecond: bridge.map { Float($0.rx.bytesPerSecond) } ?? .nan,
             bridgeTxBytesPerSecond: bridge.map { Float($0.tx.bytesPerSecond) } ?? .nan))
 
-        var present = Set<AttachmentKey>(minimumCapacity: s.endpoints.count)
         for endpoint in s.endpoints {
-            present.insert(endpoint.key)
             let link = rates.link(endpoint.hostVeth)
             // The host veth's transmit is what the pod receives, and its receive what the pod sends.
             let sample = PodSample(at: s.takenAt, rxBytesPerSecond: link.map { Float($0.tx.bytesPerSecond) } ?? .nan,
                                    txBytesPerSecond: link.map { Float($0.rx.bytesPerSecond) } ?? .nan,
                                    snatPacketsPerSecond: rates.pod(endpoint.address).map { Float($0.packetsPerSecond) } ?? .nan)
-            pods[endpoint.key, default: Ring(capacity: capacity)].append(sample)
+            pods[endpoint.address, default: Ring(capacity: capacity)].append(sample)
         }
         // A detached pod's history goes with it: memory follows the pods on the node, not all that ever were.
-        if pods.count > present.count { pods = pods.filter { present.contains($0.key) } }
+        // Every pod was just recorded, so more histories than pods means one is gone.
+        if pods.count > s.endpoints.count {
+            let present = Set(s.endpoints.map(\.address))
+            pods = pods.filter { present.contains($0.key) }
+        }
     }
 
     /// One series of the node's samples within the window before `now`: times and values, oldest first.
@@ -68,8 +72,8 @@ public struct NodeHistory: Sendable {
         TimeSeries(ring: node, now: now, at: \.at, value: value)
     }
 
-    public func podSeries(_ key: AttachmentKey, _ value: (PodSample) -> Float, now: Date) -> TimeSeries? {
-        pods[key].map { TimeSeries(ring: $0, now: now, at: \.at, value: value) }
+    public func podSeries(_ address: IPv4Address, _ value: (PodSample) -> Float, now: Date) -> TimeSeries? {
+        pods[address].map { TimeSeries(ring: $0, now: now, at: \.at, value: value) }
     }
 }
 

@@ -10,12 +10,12 @@ import VNetModel
 struct PodTrends {
     let items: [(name: String, series: TimeSeries?, format: (Float) -> String)]
 
-    init(_ history: NodeHistory, key: AttachmentKey, now: Date) {
+    init(_ history: NodeHistory, address: IPv4Address, now: Date) {
         let bytes: (Float) -> String = { Format.rate(Double($0)) }
         items = [
-            ("rx", history.podSeries(key, \.rxBytesPerSecond, now: now), bytes),
-            ("tx", history.podSeries(key, \.txBytesPerSecond, now: now), bytes),
-            ("SNAT", history.podSeries(key, \.snatPacketsPerSecond, now: now), { Format.countRate(Double($0)) }),
+            ("rx", history.podSeries(address, \.rxBytesPerSecond, now: now), bytes),
+            ("tx", history.podSeries(address, \.txBytesPerSecond, now: now), bytes),
+            ("SNAT", history.podSeries(address, \.snatPacketsPerSecond, now: now), { Format.countRate(Double($0)) }),
         ]
     }
 
