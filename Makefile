@@ -64,7 +64,10 @@ demo: run
 ## more repetitions and growth fills (see Tests/bench/bench.py). The VNet at scale (64 nodes x 250 pods with vnetd on
 ## etcd, Tests/bench/vnet_scale.py, also runnable alone) adds ~11 minutes; BENCH_VNET_SCALE=0 leaves it out. The
 ## addresses from the VNet (vnet pools: ADD against a static pool, claim latency, 64 nodes claiming blocks for 16,000
-## pods; Tests/bench/vnet_blocks.py, also runnable alone) adds ~3 minutes; BENCH_VNET_BLOCKS=0 leaves it out.
+## pods; Tests/bench/vnet_blocks.py, also runnable alone) adds ~3 minutes; BENCH_VNET_BLOCKS=0 leaves it out. The
+## console with a full history (frames of the overview, an endpoint's detail and the Events screen, and idle CPU, at
+## 250 endpoints once the sparklines' 900 samples are kept; Tests/bench/console_history.py, also runnable alone) adds
+## ~11 minutes (with perf profiles of each screen when perf is installed); BENCH_CONSOLE_HISTORY=0 leaves it out.
 BENCH_PACKAGES := python3-pyroute2 python3-nftables time strace
 bench: build
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

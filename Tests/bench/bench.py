@@ -19,6 +19,9 @@ Environment:
   BENCH_VNET_BLOCKS=0  leave out the addresses from the VNet (vnet_blocks.py: ADD on a `vnet` pool against a
                   static one, claim latency, 64 nodes claiming the blocks for 16,000 pods; ~3 minutes, most of it
                   the 64 nodes' claims, bounded by VNET_BLOCKS_TIMEOUT; ~1 with BENCH_QUICK; VNET_BLOCKS_* change it)
+  BENCH_CONSOLE_HISTORY=0  leave out the console with a full history (console_history.py: 250 pods, the interactive
+                  console's frames on the overview, an endpoint's detail and the Events screen and its idle CPU once its
+                  sparklines' history is full; ~11 minutes, 4 of them filling the history; CONSOLE_HISTORY_* change it)
 """
 import json
 import datetime
@@ -40,6 +43,7 @@ import probes as PR  # noqa: E402
 import report as R  # noqa: E402
 import sides as S  # noqa: E402
 import vnet_blocks as VB  # noqa: E402
+import console_history as CH  # noqa: E402
 import vnet_scale as VS  # noqa: E402
 from vnettest.netns import root_namespace_view, sh  # noqa: E402
 
@@ -63,6 +67,7 @@ def settings():
         "probe_pairs": 20 if quick else 60,
         "vnet_scale": os.environ.get("BENCH_VNET_SCALE", "1") != "0",
         "vnet_blocks": os.environ.get("BENCH_VNET_BLOCKS", "1") != "0",
+        "console_history": os.environ.get("BENCH_CONSOLE_HISTORY", "1") != "0",
         "bin": os.path.abspath(os.environ.get("VNET_BIN", os.path.join(REPO, ".build", "release"))),
         "out": os.environ.get("BENCH_OUT", os.path.join(REPO, "docs", "benchmarks.md")),
     }
@@ -111,6 +116,15 @@ def blocks(cfg):
         return {"skipped": f"the run failed: {e}"}
 
 
+def console_history(cfg):
+    """The console with a full history (console_history.py, its own namespaces, tmux server and console, all
+    removed again); a failure is reported in its section instead of losing the other results."""
+    try:
+        return CH.measure(CH.settings(quick=cfg["quick"], vnet_bin=cfg["bin"]))
+    except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
+        return {"skipped": f"the run failed: {e}"}
+
+
 def interrupted(signum, frame):
     raise KeyboardInterrupt()
 
@@ -155,6 +169,9 @@ def main():
         if cfg["vnet_blocks"]:
             P.log("addresses from the VNet: vnet pools, claims, 64 nodes claiming at once (vnet_blocks.py) ...")
             data["vnet_blocks"] = blocks(cfg)
+        if cfg["console_history"]:
+            P.log("the console with a full history: frames and idle CPU (console_history.py) ...")
+            data["console_history"] = console_history(cfg)
     finally:
         namespaces.cleanup()
         shutil.rmtree(root, ignore_errors=True)
@@ -188,10 +205,11 @@ def render(data):
              f"Run: {data['date']}, revision {data['revision']}, {pods} pods per run, {cfg['reps']} repetitions"
              f" (and {cfg.get('growth_per_rep', 0)} growth fills after each)"
              f"{' (BENCH_QUICK)' if cfg['quick'] else ''}, {data['elapsed'] / 60:.1f} minutes in all.", "",
-             "Run it with `make bench` (about 10 minutes on 2 cores, 11 more for the VNet at scale and about 20 for "
-             "the addresses from the VNet; `BENCH_QUICK=1` for a short run, `BENCH_PODS=N`, `BENCH_REPS=N`, "
-             "`BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the VNet at scale out, `BENCH_VNET_BLOCKS=0` the "
-             "addresses from the VNet). Everything happens in network namespaces the run creates and removes. "
+             "Run it with `make bench` (about 10 minutes on 2 cores, 11 more for the VNet at scale, about 20 for "
+             "the addresses from the VNet and 11 for the console with a full history; `BENCH_QUICK=1` for a short run, "
+             "`BENCH_PODS=N`, `BENCH_REPS=N`, `BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the VNet at scale "
+             "out, `BENCH_VNET_BLOCKS=0` the addresses from the VNet, `BENCH_CONSOLE_HISTORY=0` the console with a full "
+             "history). Everything happens in network namespaces the run creates and removes. "
              "`/usr/bin/python3 Tests/bench/profile.py` profiles one node's ADD, CHECK and DEL (strace, perf, "
              "callgrind).", "",
              "## Machine", "", "| | |", "|---|---|"]
@@ -259,6 +277,7 @@ def render(data):
     lines += R.strace_table(data["pop"]) + ["", R.state_line(data["pop"], pods), ""]
     lines += VS.section(data.get("vnet_scale") if cfg.get("vnet_scale", True) else None) + [""]
     lines += VB.section(data.get("vnet_blocks") if cfg.get("vnet_blocks", True) else None) + [""]
+    lines += CH.section(data.get("console_history") if cfg.get("console_history", True) else None) + [""]
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
         lines += [open(findings).read().rstrip(), ""]

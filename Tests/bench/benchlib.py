@@ -4,13 +4,17 @@ namespaces with a per-run prefix, and the machine's description.
 Everything that changes network state happens in namespaces made here; the machine's own namespace is never
 touched (the orchestrator compares a view of it before and after the run).
 """
+import json
 import os
 import platform
 import select
+import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from vnettest.netns import NETNS_DIR, RUN_PREFIX, sh
+from vnettest.netns import NETNS_DIR, RUN_PREFIX, root_namespace_view, sh
 
 
 class Spawned:
@@ -238,3 +242,44 @@ def write_section(text, out, begin, end, after=None):
             doc = doc.rstrip("\n") + "\n\n" + text
     with open(out, "w") as f:
         f.write(doc if doc.endswith("\n") else doc + "\n")
+
+
+def stop_tracer(tracer, timeout=10):
+    """Stops a tracer we started (strace, perf) by its PID: SIGINT so it writes its log out, then SIGKILL."""
+    tracer.send_signal(signal.SIGINT)
+    try:
+        tracer.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        tracer.kill()
+        tracer.wait()
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def run_alone(tag, measure, publish, out, save):
+    """The main of a bench that `make bench` runs and that also runs alone (`--render FILE` writes its section
+    again from saved numbers): `measure()` returns the numbers (with "skipped" and "leftover_namespaces"),
+    `publish(data, out)` writes its section; the machine's own namespace is compared before and after."""
+    try:
+        if len(sys.argv) == 3 and sys.argv[1] == "--render":
+            with open(sys.argv[2]) as f:
+                publish(json.load(f), out)
+            return
+        signal.signal(signal.SIGTERM, _interrupted)
+        before = root_namespace_view()
+        data = measure()
+        after = root_namespace_view()
+        data["root_changed"] = [k for k in before if before[k] != after[k]]
+        if save:
+            with open(save, "w") as f:
+                json.dump(data, f)
+        publish(data, out)
+        if "skipped" in data:
+            sys.exit(f"{tag}: not measured: {data['skipped']}")
+        if data["leftover_namespaces"] or data["root_changed"]:
+            sys.exit(f"{tag}: cleanup problem: namespaces left {data['leftover_namespaces']}, "
+                     f"root namespace changed in {data['root_changed']}")
+    except KeyboardInterrupt:
+        sys.exit(f"{tag}: interrupted (namespaces removed)")

@@ -13,7 +13,7 @@ import time
 
 import phases as P
 import sides as S
-from benchlib import make_node
+from benchlib import make_node, stop_tracer
 from vnettest.netns import sh
 
 STRACE = "/usr/bin/strace"
@@ -201,12 +201,7 @@ def interactive_frames(pid, socket, data_dir, seconds=6):
     try:
         time.sleep(seconds)
     finally:
-        tracer.send_signal(signal.SIGINT)
-        try:
-            tracer.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            tracer.kill()
-            tracer.wait()
+        stop_tracer(tracer)
     return render_gaps(path, first_only=False, write_fds=terminal_fds(pid)) if os.path.exists(path) else []
 
 

@@ -431,8 +431,10 @@ def frame_gaps(path, write_fds):
     data to that write's start, i.e. building the VNet view from the background task's cached reading, laying
     out the screen and ncurses' diff (no syscall in between, and strace slows only syscalls). `refresh`: from
     the poll that woke the loop (its return) to the write, i.e. the node's snapshot under strace plus the
-    frame. Returns [{"frame": s, "refresh": s}, ...]."""
-    out, last_read, woke = [], None, None
+    frame. `compute`: from the same point to the start of the next syscall of any kind (ncurses' output begins
+    with a few, each slowed by strace), i.e. the frame's computation alone.
+    Returns [{"frame": s, "refresh": s, "compute": s}, ...]."""
+    out, last_read, woke, first_after = [], None, None, None
     with open(path) as f:
         for line in f:
             m = STRACE_LINE.match(line.rstrip("\n"))
@@ -441,19 +443,22 @@ def frame_gaps(path, write_fds):
             start = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
             end = start + float(m.group(6) or 0)
             name, args = m.group(4), m.group(5)
+            if last_read is not None and first_after is None and not (name in NODE_READS and not args.startswith("0,")):
+                first_after = start
             if name in ("write", "writev") and args.split(",", 1)[0] in write_fds:
                 if last_read is not None:
-                    out.append({"frame": start - last_read, "refresh": start - woke if woke is not None else None})
-                last_read = woke = None
+                    out.append({"frame": start - last_read, "refresh": start - woke if woke is not None else None,
+                                "compute": first_after - last_read})
+                last_read = woke = first_after = None
             elif name in WAITS:
                 # The loop's wait (a timeout: the refresh interval); ncurses' typeahead checks inside a
                 # frame poll with timeout 0 and are neither a wakeup nor a read.
                 timeout = POLL_TIMEOUT.search(args)
                 zero = "{tv_sec=0, tv_nsec=0}" in args if name == "ppoll" else bool(timeout and timeout.group(1) == "0")
                 if not zero:
-                    woke, last_read = end, None
+                    woke, last_read, first_after = end, None, None
             elif name in NODE_READS and not args.startswith("0,"):
-                last_read = end
+                last_read, first_after = end, None
     return out
 
 
