@@ -195,6 +195,11 @@ final class SpyActions: ConsoleActions {
     var performed: [ChangePlan] {
         calls.compactMap { if case .perform(let p) = $0 { return p } else { return nil } }
     }
+
+    /// The fake listing of /var/run/netns the attach form completes from.
+    var namespaceNames: [String] = []
+
+    func namedNamespaces() -> [String] { namespaceNames }
 }
 
 /// A controller on the fake node with two refreshes done (so rates are known) and a fixed clock.
