@@ -202,12 +202,25 @@ final class SpyActions: ConsoleActions {
     func namedNamespaces() -> [String] { namespaceNames }
 }
 
+/// The demo's actions, counting the breaks asked for.
+final class SpyDemo: DemoActions {
+    var breaks = 0
+    var error: (any Error)?
+
+    func breakPod() throws -> String {
+        if let error { throw error }
+        breaks += 1
+        return "broke web/web-\(breaks)"
+    }
+}
+
 /// A controller on the fake node with two refreshes done (so rates are known) and a fixed clock.
 func makeController(readOnly: Bool = false, actions: SpyActions? = SpyActions(), lock: Bool = false,
-                    glyphs: Glyphs = .unicode) -> (ConsoleController, SequenceSource, SpyActions?) {
+                    glyphs: Glyphs = .unicode, demo: SpyDemo? = nil, demoHint: String? = nil) -> (ConsoleController, SequenceSource, SpyActions?) {
     let source = SequenceSource([FakeSnapshots.snapshot(at: FakeSnapshots.takenAt.addingTimeInterval(-2), scale: 0.9, lock: lock),
                                  FakeSnapshots.snapshot(lock: lock)])
-    let controller = ConsoleController(source: source, actions: actions, configuration: ConsoleConfiguration(readOnly: readOnly),
+    let controller = ConsoleController(source: source, actions: actions, demo: demo,
+                                       configuration: ConsoleConfiguration(readOnly: readOnly, demoHint: demoHint),
                                        now: { FakeSnapshots.now })
     controller.glyphs = glyphs
     controller.refresh()

@@ -36,7 +36,7 @@ extension ConsoleController {
     private func renderBody(into frame: inout Frame, rect: Rect) {
         let page = state.overlays.last { $0 == .help || $0.isDetail }
         if page == .help {
-            HelpScreen.render(readOnly: isReadOnly, into: &frame, rect: rect)
+            HelpScreen.render(readOnly: isReadOnly, demo: demo != nil, into: &frame, rect: rect)
             return
         }
         if state.screen == .vnet, page == nil {
@@ -55,7 +55,7 @@ extension ConsoleController {
         let list = state.list
         switch state.screen {
         case .overview:
-            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: rect)
+            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: DemoHintLine.render(configuration.demoHint, into: &frame, rect: rect))
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)
@@ -93,7 +93,7 @@ extension ConsoleController {
         switch state.topOverlay {
         case .help?: return table.hints(KeyTables.helpHints, readOnly: readOnly, paused: paused)
         case .detail?: return table.hints(KeyTables.detailHints, readOnly: readOnly, paused: paused)
-        default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen)
+        default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen, demo: demo != nil)
         }
     }
 }
