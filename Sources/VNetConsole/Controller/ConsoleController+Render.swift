@@ -55,7 +55,8 @@ extension ConsoleController {
         let list = state.list
         switch state.screen {
         case .overview:
-            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: DemoHintLine.render(configuration.demoHint, into: &frame, rect: rect))
+            let rest = DemoHintLine.render(configuration.demoHint, into: &frame, rect: rect)
+            OverviewScreen.render(data, vnet: vnet, now: now(), into: &frame, rect: rest)
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)
