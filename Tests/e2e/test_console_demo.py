@@ -1,6 +1,6 @@
 """`make run`'s demo is worth opening: the real `vnet-console --demo` in a private tmux server shows a leak to
 reclaim, a failed ADD the plugin itself recorded, and a key that breaks a pod on purpose; a newcomer's whole
-round (reclaim from the console, break, reclaim again is possible, quit) leaves nothing behind.
+round (reclaim from the console, break a pod, quit) leaves nothing behind.
 
 Waits poll the screen or the system with a bound; nothing sleeps for a fixed time. Whatever the demo leaves
 after a failure (its namespaces, its state directory, its processes) is removed by pid and prefix."""
