@@ -153,6 +153,17 @@ public struct IPAMService: Sendable {
         return grant.refusal(used: state.leaseCount, agentRunning: kill(grant.agentPID, 0) == 0 || errno == EPERM)
     }
 
+    /// The address an `allocate(request)` would take now, without taking it: what a plan shows before the
+    /// operator confirms. Read without the lock, so it is a forecast; the allocation decides under the lock.
+    /// Throws what the allocation would refuse with (pool exhausted, node limit, a requested address taken),
+    /// and `.pool(.empty)` for a `vnet` pool with no block claimed yet (vnetd claims one on the first ADD).
+    public func nextAddress(for request: AttachRequest, now: Date = Date()) throws(IPAMError) -> IPv4Address {
+        let pool = try loadPool(now: now).pool
+        let state: AttachmentState
+        do { state = try store.load(for: request.key) } catch { throw .state(error) }
+        do { return try allocator(for: pool).choose(in: state, requested: request.requested, now: now) } catch { throw .allocation(error) }
+    }
+
     /// Releases the lease of `key` (no lease is success: DEL is idempotent). `extra` runs in the same commit.
     @discardableResult
     public func release(_ key: AttachmentKey, verb: String = "del", now: Date = Date(),

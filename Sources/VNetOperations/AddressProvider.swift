@@ -12,6 +12,13 @@ public protocol AddressProvider {
     func check(_ key: AttachmentKey, expected: IPv4Address?) throws
     func status() throws
     func collectGarbage(valid: Set<AttachmentKey>) throws
+    /// The address `acquire(request)` would take now, for a plan; nil when this provider cannot tell before
+    /// the call (a delegated IPAM plugin only answers an ADD). Throws what the allocation would refuse with.
+    func nextAddress(for request: AttachRequest) throws -> IPv4Address?
+}
+
+extension AddressProvider {
+    public func nextAddress(for request: AttachRequest) throws -> IPv4Address? { nil }
 }
 
 /// vnet-ipam in the same process, sharing the network's state store.
@@ -33,6 +40,8 @@ public struct InProcessAddresses: AddressProvider {
     }
 
     public func status() throws { _ = try service.status() }
+
+    public func nextAddress(for request: AttachRequest) throws -> IPv4Address? { try service.nextAddress(for: request) }
 
     public func collectGarbage(valid: Set<AttachmentKey>) throws {
         _ = try service.collectGarbage(valid: valid) { state in

@@ -57,8 +57,9 @@ extension Node {
         switch plan.action {
         case .attach:
             guard let request = plan.attach else { throw OperationError(.refused, "the plan names no attachment") }
-            let attachment = try attach(request)
-            outcome = PlanOutcome(line: "attached \(request.key): \(attachment.allocation.address) via \(attachment.veth.host.name)",
+            let (attachment, note) = try attach(request, planned: plan.targets.first?.address)
+            outcome = PlanOutcome(line: "attached \(request.key): \(attachment.allocation.address) via \(attachment.veth.host.name)"
+                                      + (note.map { "; \($0)" } ?? ""),
                                   report: ActionReport(done: [request.key.description]), attachment: attachment)
         case .detach:
             guard let target = plan.targets.first, let key = target.key else {

@@ -14,4 +14,10 @@ public enum NamespaceView {
             + "from this mount namespace: \(directory) is not shared with it. Run on the host, or mount it with "
             + "host-to-container propagation; meanwhile their pods are judged by their veths, and none is reclaimed without --force."
     }
+
+    /// The names of the named namespaces (`ip netns add NAME`), sorted: what the console's attach form
+    /// completes a netns name from. Read on each completion, so a namespace made a moment ago is offered.
+    public static func names(directory: String = NetworkNamespace.namedDirectory) -> [String] {
+        Files.list(directory).filter { !$0.hasPrefix(".") }
+    }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import VNetIPAM
 import VNetModel
 import VNetState
 
@@ -58,7 +59,11 @@ extension Node {
         try detach(key)
     }
 
-    /// What an attach would do (the address is chosen at attach time, from the pool).
+    /// What an attach would do, naming the address it will take: the pool's next free one now (or the
+    /// requested one). Carrying the plan out takes that address if it is still free, or the next free one
+    /// and says which (`attach(_:planned:)`). When the pool cannot say (a delegated IPAM plugin, a `vnet`
+    /// pool with no block yet) the lines say the address is chosen at attach time; when the pool would refuse
+    /// the attach (exhausted, node limit, requested address taken), a warning says why before anyone confirms.
     public func planAttach(_ request: AttachRequest) throws(OperationError) -> ChangePlan {
         guard kernel.isNamespaceAlive(request.netns) else {
             throw OperationError(.notFound, "\(request.netns) is not a network namespace")
@@ -69,12 +74,63 @@ extension Node {
             throw OperationError(.refused, "\(request.key) is already attached")
         }
         let veth = hostVeth(for: request.key)
-        return ChangePlan(action: .attach, summary: "Attach \(request.netns) as \(request.key) (\(request.pod.display))", changes: [
-            Change(.lease, .add, "take the next free address of the pool for \(request.key)\(request.requested.map { " (asked: \($0))" } ?? "")"),
-            Change(.link, .add, "create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)"),
-            Change(.address, .add, "configure \(request.key.ifname) in \(request.netns) with the address and a default route via the gateway"),
-            Change(.route, .add, "add <address>/32 dev \(config.bridge)"),
-            Change(.nat, .add, "add <address> to the pod sets of table \(config.natTable)"),
-        ], stateGeneration: state.generation, facts: ["netns \(request.netns)"], attach: request)
+        var warnings: [String] = []
+        let next: IPv4Address?
+        do {
+            next = try addresses.nextAddress(for: request)
+        } catch IPAMError.pool(.empty) {
+            next = nil
+        } catch {
+            next = nil
+            warnings.append("the pool would refuse this attach now: \(error)")
+        }
+        let address = next?.description ?? "<address>"
+        let taking: String
+        switch (next, request.requested) {
+        case (let next?, nil): taking = "take \(next), the pool's next free address, for \(request.key)"
+        case (let next?, _?): taking = "take \(next) (asked) for \(request.key)"
+        case (nil, let asked?): taking = "take \(asked) (asked) for \(request.key)"
+        case (nil, nil): taking = "take the next free address of the pool for \(request.key) (chosen when applying)"
+        }
+        var facts = ["netns \(request.netns)"]
+        if let next { facts.append("\(next) still free (else the next free address is taken, and the result says which)") }
+        return ChangePlan(action: .attach, summary: "Attach \(request.netns) as \(request.key) (\(request.pod.display))",
+                          targets: [PlanTarget(key: request.key, address: next, hostVeth: veth, netns: request.netns, leaseCreatedAt: nil,
+                                               evidence: [])],
+                          changes: [
+                              Change(.lease, .add, taking),
+                              Change(.link, .add, "create veth \(veth) on bridge \(config.bridge) with peer \(request.key.ifname) inside \(request.netns)"),
+                              Change(.address, .add, "configure \(request.key.ifname) in \(request.netns) with \(next.map { "\($0)" } ?? "the address") and a default route via the gateway"),
+                              Change(.route, .add, "add \(address)/32 dev \(config.bridge)"),
+                              Change(.nat, .add, "add \(address) to the pod sets of table \(config.natTable)"),
+                          ], warnings: warnings, stateGeneration: state.generation, facts: facts, attach: request)
+    }
+
+    /// Attaches `request` with the address its plan showed (`planned`) while that one is still free: the
+    /// allocator decides under the state lock, so it is pinned as if requested. When another attachment took
+    /// it meanwhile (or it started cooling down, or left the pool), the next free address is taken instead and
+    /// the returned note says which, so the operator is never told one address and given another silently.
+    func attach(_ request: AttachRequest, planned: IPv4Address?) throws(OperationError) -> (attachment: Attachment, note: String?) {
+        guard let planned, request.requested == nil else { return (try attach(request), nil) }
+        var pinned = request
+        pinned.requested = planned
+        do {
+            return (try attach(pinned), nil)
+        } catch {
+            guard case .ipam(.allocation(let refusal)) = error.kind, refusal.concernsRequestedAddress else { throw error }
+            let attachment = try attach(request)
+            let taken = attachment.allocation.address.address
+            return (attachment, "\(planned) from the plan is no longer free (\(refusal)); took \(taken) instead")
+        }
+    }
+}
+
+extension AllocationError {
+    /// Whether the refusal is about the one address asked for (another may still be free), not the pool.
+    var concernsRequestedAddress: Bool {
+        switch self {
+        case .requestedInUse, .requestedCoolingDown, .requestedQuarantined, .requestedOutsidePool: return true
+        case .nodeLimitReached, .poolExhausted: return false
+        }
     }
 }

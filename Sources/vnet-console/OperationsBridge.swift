@@ -57,6 +57,8 @@ final class OperationsActions: ConsoleActions {
         return remember(plan)
     }
 
+    func namedNamespaces() -> [String] { NamespaceView.names() }
+
     func perform(_ plan: ChangePlan) throws -> String {
         guard unused.remove(plan) != nil else {
             throw Refused(description: "this plan was not made here or was already used; nothing was done")

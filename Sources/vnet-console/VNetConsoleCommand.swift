@@ -19,7 +19,7 @@ struct VNetConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vnet-console",
         abstract: "The full-screen operations console of a vnet node.",
-        discussion: "Keys: ? help, 1-7 or Tab screens, / filter, s sort, Enter details, a attach, d detach, r reclaim, p pause, +/- interval, q quit.")
+        discussion: "Keys: ? help, 1-7 or Tab screens, / filter, s sort, Enter details, a attach, d detach, r reclaim, f forget a node, p pause, +/- interval, q quit; with --demo, B breaks a demo pod.")
 
     @Option(name: .long, help: "vnet's data directory (the IPAM's dataDir).") var stateDir = "/var/lib/vnet"
     @Option(name: .long, help: "The network under --state-dir; optional when there is only one.") var network: String?
@@ -68,7 +68,7 @@ struct VNetConsoleCommand: ParsableCommand {
             let made = try DemoSandbox(binDirectory: Self.executableDirectory)
             sandbox = made
             QuitGuard.install()
-            print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods\(made.hasVNet ? ", in a VNet of three nodes on etcd" : "")...")
+            print("vnet-console: building the demo node \(made.nodeNamespace) with \(pods) pods\(made.hasVNet ? ", in a VNet of three nodes on etcd" : ""), state in \(made.stateDir)...")
             try made.build()
             try QuitGuard.check()
             try NodeAssembly.enterNetworkNamespace(named: made.nodeNamespace)
@@ -80,10 +80,19 @@ struct VNetConsoleCommand: ParsableCommand {
             networkName = try NodeAssembly.chooseNetwork(stateDir: stateDir, requested: network)
         }
         let (node, ipam) = try NodeAssembly.recorded(stateDir: dataDir, network: networkName)
+        // What went otherwise than planned while the demo set its trouble up: said, never fatal.
+        var demoNotes: [String] = []
         if let sandbox {
             try sandbox.attachPods(pods, node: node)
             try QuitGuard.check()
+            do { try sandbox.attachVanishedPod(node: node) } catch { demoNotes.append("demo: no leaked pod: \(error)") }
+            if let problem = sandbox.recordRefusedAdd() { demoNotes.append("demo: \(problem)") }
+            try QuitGuard.check()
             sandbox.startTraffic()
+            for note in demoNotes {
+                let line = Array("vnet-console: \(note)\n".utf8)
+                _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            }
         }
         if once {
             let snapshot = NodeInspector(node: node, ipam: ipam).snapshot()
@@ -98,15 +107,18 @@ struct VNetConsoleCommand: ParsableCommand {
         if let settings = ipam?.config.registry {
             vnet = RegistryVNetSource(settings: settings, cooldown: ipam?.config.cooldown, interval: interval)
         }
-        try interactive(node: node, vnet: vnet, dataDir: dataDir, network: networkName) { watch in
+        let demoActions = sandbox.map { SandboxDemoActions(sandbox: $0, node: node) }
+        try interactive(node: node, vnet: vnet, dataDir: dataDir, network: networkName, demo: demoActions,
+                        notes: demoNotes) { watch in
             NodeInspector(node: node, ipam: ipam, linkWatch: watch)
         }
     }
 
-    /// `inspector` makes the console's one inspector, fed by the link watch when the kernel gives one.
+    /// `inspector` makes the console's one inspector, fed by the link watch when the kernel gives one. `demo`
+    /// (with `--demo` only) adds the demo's break key and its hint line; `notes` go to the status line.
     @MainActor
-    func interactive(node: Node, vnet: RegistryVNetSource?, dataDir: String, network: String,
-                     inspector: (LinkWatch?) -> NodeInspector) throws {
+    func interactive(node: Node, vnet: RegistryVNetSource?, dataDir: String, network: String, demo: (any DemoActions)? = nil,
+                     notes: [String] = [], inspector: (LinkWatch?) -> NodeInspector) throws {
         let environment = CNIEnvironment.current()
         var directories = ThemeLoader.defaultDirectories(executablePath: CommandLine.arguments.first, environment: environment)
         // Run from a checkout (.build/release/vnet-console): the repository's themes/.
@@ -121,7 +133,11 @@ struct VNetConsoleCommand: ParsableCommand {
         let source = InspectorSource(inspector: inspector(watch))
         let vnetActions = canChange ? vnet.map { RegistryVNetActions(session: $0.session, auditDataDir: dataDir, network: network) } : nil
         let controller = ConsoleController(source: source, actions: actions, vnet: vnet, vnetActions: vnetActions,
-                                           events: NodeEventSource(node: node), configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
+                                           events: NodeEventSource(node: node), demo: demo,
+                                           configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval,
+                                                                               demoHint: demo == nil ? nil : DemoSandbox.hint))
+        if demo != nil { controller.notify("demo state in \(dataDir): vnetctl --state-dir \(dataDir) events --failed shows the failed ADD") }
+        notes.forEach { controller.notify($0, isError: true) }
         loaded.warnings.forEach { controller.notify($0, isError: true) }
         if !readOnly && !Privilege.isRoot { controller.notify("read-only: changes need root", isError: false) }
         let logPath = log ?? (access("/var/log", W_OK) == 0 ? "/var/log/vnet-console.log" : "/tmp/vnet-console.log")

@@ -195,6 +195,23 @@ final class SpyActions: ConsoleActions {
     var performed: [ChangePlan] {
         calls.compactMap { if case .perform(let p) = $0 { return p } else { return nil } }
     }
+
+    /// The fake listing of /var/run/netns the attach form completes from.
+    var namespaceNames: [String] = []
+
+    func namedNamespaces() -> [String] { namespaceNames }
+}
+
+/// The demo's actions, counting the breaks asked for.
+final class SpyDemo: DemoActions {
+    var breaks = 0
+    var error: (any Error)?
+
+    func breakPod() throws -> String {
+        if let error { throw error }
+        breaks += 1
+        return "broke web/web-\(breaks)"
+    }
 }
 
 /// The fake node's event log: pods added and deleted, one ADD refused by the pool, a reclaim.
@@ -222,11 +239,13 @@ enum FakeEvents {
 
 /// A controller on the fake node with two refreshes done (so rates are known) and a fixed clock.
 func makeController(readOnly: Bool = false, actions: SpyActions? = SpyActions(), lock: Bool = false,
-                    glyphs: Glyphs = .unicode, events: (any EventSource)? = FakeEvents.source) -> (ConsoleController, SequenceSource, SpyActions?) {
+                    glyphs: Glyphs = .unicode, events: (any EventSource)? = FakeEvents.source, demo: SpyDemo? = nil,
+                    demoHint: String? = nil) -> (ConsoleController, SequenceSource, SpyActions?) {
     let source = SequenceSource([FakeSnapshots.snapshot(at: FakeSnapshots.takenAt.addingTimeInterval(-2), scale: 0.9, lock: lock),
                                  FakeSnapshots.snapshot(lock: lock)])
-    let controller = ConsoleController(source: source, actions: actions, events: events,
-                                       configuration: ConsoleConfiguration(readOnly: readOnly), now: { FakeSnapshots.now })
+    let controller = ConsoleController(source: source, actions: actions, events: events, demo: demo,
+                                       configuration: ConsoleConfiguration(readOnly: readOnly, demoHint: demoHint),
+                                       now: { FakeSnapshots.now })
     controller.glyphs = glyphs
     controller.refresh()
     controller.refresh()

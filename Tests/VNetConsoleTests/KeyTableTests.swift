@@ -28,9 +28,10 @@ final class KeyTableTests: XCTestCase {
         return keys
     }()
 
-    /// A controller on `screen` with the selection in the middle of its list, so every move shows.
+    /// A controller on `screen` with the selection in the middle of its list, so every move shows. It runs
+    /// as the demo does (`demo`), so the demo's own rows are live too; `DemoKeyTests` covers the console without.
     private func onScreen(_ screen: ScreenID, readOnly: Bool = false) -> ConsoleController {
-        let (c, _, _) = makeController(readOnly: readOnly)
+        let (c, _, _) = makeController(readOnly: readOnly, demo: SpyDemo())
         c.state.screen = screen
         let ids = c.visibleIDs(screen)
         if !ids.isEmpty { c.state.list.selectedID = ids[ids.count / 2] }
@@ -136,7 +137,7 @@ final class KeyTableTests: XCTestCase {
 
     /// Help shows every row, and a key it does not name is an alias: it runs what a named key of its row runs.
     func testHelpNamesEveryRowAndUnlistedKeysAreAliases() {
-        let (c, _, _) = makeController()
+        let (c, _, _) = makeController(demo: SpyDemo())
         c.handle(.character("?"))
         let help = c.render(size: TerminalSize(width: 120, height: 40)).text
         for binding in KeyTables.screens.bindings {

@@ -9,4 +9,12 @@ public protocol ConsoleActions {
     func planReclaim(_ addresses: [IPv4Address]) throws -> ChangePlan
     /// Carries out `plan` if its targets are still what it captured; returns a one-line result.
     func perform(_ plan: ChangePlan) throws -> String
+    /// The names under /var/run/netns, for completing the attach form's netns field. Asked on each Tab, so the
+    /// form itself reads no directory and a test can hand it any listing.
+    func namedNamespaces() -> [String]
+}
+
+extension ConsoleActions {
+    /// No listing: the netns field is typed in full.
+    public func namedNamespaces() -> [String] { [] }
 }

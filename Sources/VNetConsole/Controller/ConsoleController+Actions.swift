@@ -128,15 +128,22 @@ extension ConsoleController {
             return
         case .nextField:
             f.focus = fields[(f.focus.rawValue + 1) % fields.count]
+            f.completion = nil
         case .previousField:
             f.focus = fields[(f.focus.rawValue + fields.count - 1) % fields.count]
+            f.completion = nil
+        case .complete:
+            completeOrMoveOn(&f)
         case .erase:
             if !f[f.focus].isEmpty { f[f.focus].removeLast() }
+            f.completion = nil
         case .clearField:
             f[f.focus] = ""
+            f.completion = nil
         case .type(let c):
             f[f.focus].unicodeScalars.append(c)
             f.error = nil
+            f.completion = nil
         case .submit:
             switch f.request() {
             case .failure(let error):
@@ -155,5 +162,27 @@ extension ConsoleController {
             }
         }
         state.overlays[state.overlays.count - 1] = .attach(f)
+    }
+
+    /// Tab in the form: in the netns field, completes a name from the actions' listing of /var/run/netns;
+    /// with nothing (more) to complete, or in another field, moves to the next field. No match moves on too,
+    /// saying so, so Tab never traps the cursor in a field.
+    func completeOrMoveOn(_ form: inout AttachFormState) {
+        let fields = AttachFormState.Field.allCases
+        let moveOn = { (f: inout AttachFormState) in
+            f.focus = fields[(f.focus.rawValue + 1) % fields.count]
+            f.completion = nil
+        }
+        guard form.focus == .netns else { return moveOn(&form) }
+        let typed = form[.netns]
+        switch form.completeNetns(among: actions?.namedNamespaces() ?? []) {
+        case .extended, .cycled:
+            form.error = nil
+        case .complete:
+            moveOn(&form)
+        case .noMatch:
+            form.error = typed.isEmpty ? "no named namespace in /var/run/netns: type a path" : "no name in /var/run/netns starts with \"\(typed)\""
+            moveOn(&form)
+        }
     }
 }

@@ -56,6 +56,7 @@ extension ConsoleController {
         case .detach: beginDetach()
         case .reclaim: beginReclaim()
         case .forgetNode: beginForgetNode()
+        case .breakPod: breakDemoPod()
         case .togglePause: togglePause()
         case .refreshLessOften: stepInterval(up: true)
         case .refreshMoreOften: stepInterval(up: false)

@@ -37,7 +37,7 @@ extension ConsoleController {
         lastTable = nil
         let page = state.overlays.last { $0 == .help || $0.isDetail }
         if page == .help {
-            HelpScreen.render(readOnly: isReadOnly, into: &frame, rect: rect)
+            HelpScreen.render(readOnly: isReadOnly, demo: demo != nil, into: &frame, rect: rect)
             return
         }
         if case .event(let number)? = page {
@@ -69,8 +69,9 @@ extension ConsoleController {
         let list = state.list
         switch state.screen {
         case .overview:
+            let rest = DemoHintLine.render(configuration.demoHint, into: &frame, rect: rect)
             OverviewScreen.render(data, vnet: vnet, events: eventSource == nil ? nil : events, history: history, now: now(),
-                                  into: &frame, rect: rect)
+                                  into: &frame, rect: rest)
         case .endpoints:
             state.list.top = EndpointsScreen.renderTable(EndpointsScreen.prepared(data, list: list), list: list,
                                                           into: &frame, rect: rect)
@@ -113,7 +114,7 @@ extension ConsoleController {
         case .help?: return table.hints(KeyTables.helpHints, readOnly: readOnly, paused: paused)
         case .event?: return table.hints(KeyTables.eventHints, readOnly: readOnly, paused: paused)
         case .detail?: return table.hints(KeyTables.detailHints, readOnly: readOnly, paused: paused)
-        default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen)
+        default: return table.hints(readOnly: readOnly, paused: paused, on: state.screen, demo: demo != nil)
         }
     }
 }

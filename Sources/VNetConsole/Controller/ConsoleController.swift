@@ -36,6 +36,8 @@ public final class ConsoleController {
     let vnetSource: (any VNetSource)?
     let vnetActions: (any VNetActions)?
     let eventSource: (any EventSource)?
+    /// The demo's own actions (its break key); nil outside `--demo`, and then the demo's key does not exist.
+    let demo: (any DemoActions)?
     let now: () -> Date
     /// The size of the last frame, for page moves.
     var lastSize = TerminalSize(width: 80, height: 24)
@@ -48,15 +50,17 @@ public final class ConsoleController {
     var lastVNetReadAt: Date?
 
     /// `actions` nil makes the console read-only whatever the configuration says. `vnet` nil (a node
-    /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node.
+    /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node;
+    /// `demo` is given by `--demo` only.
     public init(source: any SnapshotSource, actions: (any ConsoleActions)?, vnet: (any VNetSource)? = nil,
-                vnetActions: (any VNetActions)? = nil, events: (any EventSource)? = nil, configuration: ConsoleConfiguration = ConsoleConfiguration(),
-                now: @escaping () -> Date = { Date() }) {
+                vnetActions: (any VNetActions)? = nil, events: (any EventSource)? = nil, demo: (any DemoActions)? = nil,
+                configuration: ConsoleConfiguration = ConsoleConfiguration(), now: @escaping () -> Date = { Date() }) {
         self.source = source
         self.actions = actions
         vnetSource = vnet
         self.vnetActions = vnetActions
         eventSource = events
+        self.demo = demo
         self.vnet = vnet.map { VNetView(thisNode: $0.thisNode) }
         self.configuration = configuration
         self.now = now

@@ -56,6 +56,8 @@ public struct AttachFormState: Hashable, Sendable {
     public var values: [Field: String] = [.ifname: "eth0"]
     public var focus: Field = .netns
     public var error: String?
+    /// Where Tab completion of the netns field stands (AttachFormState+Completion.swift); typing ends it.
+    public var completion: NetnsCompletion?
 
     public subscript(field: Field) -> String {
         get { values[field] ?? "" }

@@ -1,13 +1,14 @@
-/// `?` or F1: every row of the screens' key table, with the mutating ones shown disabled in read-only mode.
+/// `?` or F1: every row of the screens' key table, with the mutating ones shown disabled in read-only mode;
+/// the demo's own rows only in the demo.
 enum HelpScreen {
-    static func render(readOnly: Bool, into frame: inout Frame, rect: Rect) {
+    static func render(readOnly: Bool, demo: Bool = false, into frame: inout Frame, rect: Rect) {
         var y = rect.y
         let x = rect.x + 1
         frame.put("Keys", x: x, y: y, role: .title)
         frame.putRight(readOnly ? "read-only: changes are disabled  Esc back" : "Esc back", right: rect.maxX - 1, y: y, role: .dim)
         y += 2
         let keyWidth = 20
-        for binding in KeyTables.screens.bindings where y < rect.maxY {
+        for binding in KeyTables.screens.bindings where y < rect.maxY && (demo || !binding.demoOnly) {
             let disabled = readOnly && binding.mutating
             frame.put(binding.keyLabel, x: x + 1, y: y, role: disabled ? .dim : .hintKey, limit: keyWidth - 2)
             let action = disabled ? binding.description + " - disabled, read-only" : binding.description

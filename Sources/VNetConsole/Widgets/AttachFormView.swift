@@ -27,9 +27,18 @@ struct AttachFormView {
         let y = box.y + 1 + fields.count
         if let error = state.error {
             frame.put(error, x: box.x + 2, y: y + 1, role: .bad, limit: box.width - 4)
+        } else if state.focus == .netns, let matches = state.completion?.matches, matches.count > 1 {
+            frame.put(Self.matchesLine(matches, current: state.completion?.index), x: box.x + 2, y: y + 1, role: .dim, limit: box.width - 4)
         } else {
             frame.put("nothing changes until you confirm the plan", x: box.x + 2, y: y + 1, role: .dim, limit: box.width - 4)
         }
-        frame.put("Enter plan  Tab/Up/Down field  Esc cancel", x: box.x + 2, y: y + 2, role: .dim, limit: box.width - 4)
+        let keys = state.focus == .netns ? "Enter plan  Tab complete  Up/Down field  Esc cancel" : "Enter plan  Tab/Up/Down field  Esc cancel"
+        frame.put(keys, x: box.x + 2, y: y + 2, role: .dim, limit: box.width - 4)
+    }
+
+    /// The names Tab cycles through (always more than one), the shown one in brackets: "3 matches: [pod0] pod1 pod2".
+    static func matchesLine(_ matches: [String], current: Int?) -> String {
+        let names = matches.enumerated().map { $0.offset == current ? "[\($0.element)]" : $0.element }
+        return "\(matches.count) matches: " + names.joined(separator: " ")
     }
 }

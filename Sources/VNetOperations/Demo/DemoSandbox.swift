@@ -21,7 +21,13 @@ public final class DemoSandbox {
     let prefix: String
     public let stateDir: String
     private(set) var namespaces: [String] = []
-    private var traffic: [pid_t] = []
+    /// The ping of each pod that has one, by the pod's namespace: stopped by pid, before its pod is broken
+    /// (a process inside keeps a namespace alive) and at teardown.
+    private var traffic: [String: pid_t] = [:]
+    /// The demo node's pods attached by `attachPods`: the only pods the break key may take.
+    var pods: [DemoPod] = []
+    /// Where the installed `vnet` plugin is (beside vnet-console), for the demo's failed ADD; nil without it.
+    let pluginDirectory: String?
     /// etcd and the vnetd of each node, stopped (by pid) before the namespaces go.
     var processes: [pid_t] = []
     var registryNamespace: String?
@@ -37,6 +43,7 @@ public final class DemoSandbox {
     /// demo is a single node.
     public init(binDirectory: String? = nil) throws {
         vnet = DemoVNet(binDirectory: binDirectory)
+        pluginDirectory = binDirectory.flatMap { Files.exists($0 + "/vnet") ? $0 : nil }
         prefix = "vdemo\(String(getpid(), radix: 36))"
         var template = Array("/tmp/vnet-demo-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -55,6 +62,17 @@ public final class DemoSandbox {
         namespaces.append(name)
         try ip("-n", name, "link", "set", "lo", "up")
         return name
+    }
+
+    /// Deletes one of the demo's own namespaces (stopping its ping first); names the demo did not make are
+    /// refused, so nothing outside the sandbox is ever removed.
+    func deleteNamespace(_ name: String) throws(DemoError) {
+        guard namespaces.contains(name), name.hasPrefix(prefix + "-") else {
+            throw DemoError("\(name) is not a namespace of this demo; nothing was removed")
+        }
+        if let pid = traffic.removeValue(forKey: name) { Subprocess.stop(pid) }
+        do { try ip("netns", "delete", name) } catch { throw DemoError("ip netns delete \(name): \(error)") }
+        namespaces.removeAll { $0 == name }
     }
 
     /// A veth pair made inside `a` with its peer born in `b`: nothing passes through the root namespace.
@@ -120,16 +138,17 @@ public final class DemoSandbox {
             let key = AttachmentKey(containerID: "demo\(String(format2: index))", ifname: "eth0")
             let pod = PodIdentity(namespace: teams[index % teams.count], name: "\(teams[index % teams.count])-\(index)")
             _ = try node.attach(AttachRequest(key: key, netns: "/var/run/netns/\(name)", pod: pod))
+            pods.append(DemoPod(namespace: name, key: key, identity: pod))
         }
     }
 
     /// A ping per few pods to the internet host (SNAT counters move) and one to the peer (no SNAT).
     public func startTraffic() {
-        let pods = namespaces.filter { $0.hasPrefix("\(prefix)-pod") }
-        for (index, pod) in pods.prefix(6).enumerated() {
+        let live = pods.map(\.namespace).filter(namespaces.contains)
+        for (index, pod) in live.prefix(6).enumerated() {
             let target = index % 3 == 2 ? Self.peer : Self.internet
             if let pid = try? Subprocess.start(["ip", "netns", "exec", pod, "ping", "-q", "-i", "1", "-s", "\(64 + index * 100)", target]) {
-                traffic.append(pid)
+                traffic[pod] = pid
             }
         }
     }
@@ -138,8 +157,8 @@ public final class DemoSandbox {
     public func teardown() {
         guard !torndown else { return }
         torndown = true
-        for pid in traffic { Subprocess.stop(pid) }
-        traffic = []
+        for pid in traffic.values { Subprocess.stop(pid) }
+        traffic = [:]
         // The agents first, all at once (their heartbeats go while etcd still answers), etcd last: a terminal
         // that went away gives the demo about two seconds.
         let agents = processes.dropFirst(), etcd = processes.first

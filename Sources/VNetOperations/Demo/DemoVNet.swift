@@ -33,10 +33,14 @@ struct DemoVNet {
         self.binDirectory = binDirectory
     }
 
+    /// How long vnetd leaves a leak before reclaiming it itself: half an hour, not the default five minutes,
+    /// so the demo's leak (and the ones `B` makes) wait for the newcomer to reclaim them from the console.
+    static let autoReclaimAfterSeconds = 1800
+
     /// `ipam.registry` of node `name`.
     static func registry(node: String) -> JSONValue {
         .object(["vnet": .string(name), "endpoints": .array([.string(endpoint)]), "node": .string(node),
-                 "reservationStep": .number(Double(step)), "autoReclaimAfterSeconds": .number(300)])
+                 "reservationStep": .number(Double(step)), "autoReclaimAfterSeconds": .number(Double(autoReclaimAfterSeconds))])
     }
 }
 

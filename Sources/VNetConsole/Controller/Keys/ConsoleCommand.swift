@@ -18,6 +18,8 @@ enum ConsoleCommand: Hashable, Sendable {
     case attach, detach, reclaim
     /// Forget the selected LOST node of the VNet (the registry's change, planned and confirmed).
     case forgetNode
+    /// Demo only: break a healthy pod of the sandbox on purpose (`DemoActions`).
+    case breakPod
     case togglePause
     /// `+`: a longer interval; `-`: a shorter one.
     case refreshLessOften, refreshMoreOften

@@ -15,20 +15,25 @@ struct KeyBinding<Command: Hashable & Sendable>: Sendable {
     /// The screens whose hint bar offers it (nil: all). The key still reaches its command elsewhere, which
     /// says where it works instead of doing nothing silently.
     var screens: Set<ScreenID>?
+    /// Exists only in the demo (`vnet-console --demo`): help and the hint bar show it only there, and its
+    /// command does nothing elsewhere.
+    var demoOnly = false
 
     init(_ keys: [BoundKey<Command>], _ description: String, hint: KeyHint? = nil, mutating: Bool = false,
-         screens: Set<ScreenID>? = nil) {
+         screens: Set<ScreenID>? = nil, demoOnly: Bool = false) {
         self.keys = keys
         self.description = description
         self.hint = hint
         self.mutating = mutating
         self.screens = screens
+        self.demoOnly = demoOnly
     }
 
     /// A row whose keys all run one command.
     init(_ keys: [Key], _ command: Command, _ description: String, hint: KeyHint? = nil, mutating: Bool = false,
-         screens: Set<ScreenID>? = nil) {
-        self.init(keys.map { BoundKey($0, command) }, description, hint: hint, mutating: mutating, screens: screens)
+         screens: Set<ScreenID>? = nil, demoOnly: Bool = false) {
+        self.init(keys.map { BoundKey($0, command) }, description, hint: hint, mutating: mutating, screens: screens,
+                  demoOnly: demoOnly)
     }
 
     /// Help's key column: the listed keys in order, a run of digits as a range ("1-5 Tab S-Tab").

@@ -27,10 +27,12 @@ struct KeyTable<Command: Hashable & Sendable>: Sendable {
     /// Every key some row binds, in table order.
     var boundKeys: [Key] { bindings.flatMap { $0.keys.map(\.key) } }
 
-    /// The rows' hints in table order: those offered on `screen`, without the mutating ones when read-only.
-    func hints(readOnly: Bool, paused: Bool, on screen: ScreenID? = nil) -> [(key: String, label: String)] {
+    /// The rows' hints in table order: those offered on `screen`, without the mutating ones when read-only,
+    /// and without the demo's own rows outside the demo.
+    func hints(readOnly: Bool, paused: Bool, on screen: ScreenID? = nil, demo: Bool = false) -> [(key: String, label: String)] {
         bindings.compactMap { binding in
-            guard let hint = binding.hint, binding.offered(on: screen), !(readOnly && binding.mutating) else { return nil }
+            guard let hint = binding.hint, binding.offered(on: screen), !(readOnly && binding.mutating),
+                  demo || !binding.demoOnly else { return nil }
             return hint.item(paused: paused)
         }
     }

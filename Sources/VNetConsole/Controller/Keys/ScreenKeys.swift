@@ -36,6 +36,8 @@ extension KeyTables {
                    mutating: true, screens: [.leaks]),
         KeyBinding([.character("f")], .forgetNode, "forget the selected LOST node of the VNet",
                    hint: KeyHint(.character("f"), "Forget"), mutating: true, screens: [.vnet]),
+        KeyBinding([.character("B")], .breakPod, "demo: break a healthy pod (its netns goes without DEL) to practise a reclaim",
+                   hint: KeyHint(.character("B"), "Break"), mutating: true, screens: [.overview, .leaks], demoOnly: true),
         KeyBinding([.character("p")], .togglePause, "pause or resume refreshing",
                    hint: KeyHint(.character("p"), "Pause", pausedLabel: "Resume")),
         // On US layouts = is + without Shift and _ is - with it: a missed or stray Shift still works.
