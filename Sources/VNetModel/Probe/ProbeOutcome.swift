@@ -1,0 +1,26 @@
+/// How one hop ended: answered, failed (and why), or not run (and why).
+public enum ProbeOutcome: Hashable, Sendable {
+    case pass
+    case fail(ProbeFailure)
+    case skipped(ProbeSkipReason)
+
+    /// "pass", "fail" or "skipped": the JSON contract's `outcome`.
+    public var name: String {
+        switch self {
+        case .pass: return "pass"
+        case .fail: return "fail"
+        case .skipped: return "skipped"
+        }
+    }
+
+    public var failed: Bool {
+        if case .fail = self { return true }
+        return false
+    }
+}
+
+/// What the probe's pod-side transport reports for one attempt: an answer after some time, or a failure.
+public enum ProbeAnswer: Hashable, Sendable {
+    case reply(milliseconds: Double)
+    case failure(ProbeFailure, milliseconds: Double)
+}
