@@ -19,7 +19,7 @@ struct VNetConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vnet-console",
         abstract: "The full-screen operations console of a vnet node.",
-        discussion: "Keys: ? help, 1-5 or Tab screens, / filter, s sort, Enter details, a attach, d detach, r reclaim, p pause, +/- interval, q quit.")
+        discussion: "Keys: ? help, 1-5 or Tab screens, / filter, s sort, Enter details, t probe (in details), a attach, d detach, r reclaim, p pause, +/- interval, q quit.")
 
     @Option(name: .long, help: "vnet's data directory (the IPAM's dataDir).") var stateDir = "/var/lib/vnet"
     @Option(name: .long, help: "The network under --state-dir; optional when there is only one.") var network: String?
@@ -120,7 +120,8 @@ struct VNetConsoleCommand: ParsableCommand {
         let source = InspectorSource(inspector: inspector(watch))
         let vnetActions = canChange ? vnet.map { RegistryVNetActions(session: $0.session, auditDataDir: dataDir, network: network) } : nil
         let controller = ConsoleController(source: source, actions: actions, vnet: vnet, vnetActions: vnetActions,
-                                           configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval))
+                                           configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval),
+                                           prober: OperationsProber(stateDir: dataDir, network: network))
         loaded.warnings.forEach { controller.notify($0, isError: true) }
         if !readOnly && !Privilege.isRoot { controller.notify("read-only: changes need root", isError: false) }
         let logPath = log ?? (access("/var/log", W_OK) == 0 ? "/var/log/vnet-console.log" : "/tmp/vnet-console.log")

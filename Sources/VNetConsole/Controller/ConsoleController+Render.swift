@@ -49,7 +49,7 @@ extension ConsoleController {
             return
         }
         if case .detail(let key)? = page {
-            EndpointDetailScreen.render(data, key: key, into: &frame, rect: rect)
+            EndpointDetailScreen.render(data, key: key, probe: probe?.key == key ? probe : nil, now: now(), into: &frame, rect: rect)
             return
         }
         let list = state.list

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import VNetModel
 
 /// Enter on an endpoint: the path of its traffic, stage by stage, with live counters and their movement
@@ -6,7 +11,21 @@ import VNetModel
 /// Each stage is computed from the data first (Screens/EndpointDetail/) and then drawn, as the overview's
 /// sections are; this type draws the title and the connectors between the stages.
 enum EndpointDetailScreen {
-    static func render(_ data: ConsoleData, key: AttachmentKey, into frame: inout Frame, rect: Rect) {
+    /// `probe`: the probe pane of this endpoint (`t`), drawn under the stages; the stages above it give up
+    /// their last lines when the screen is short.
+    static func render(_ data: ConsoleData, key: AttachmentKey, probe: ProbePaneState? = nil, now: Date = Date(),
+                       into frame: inout Frame, rect: Rect) {
+        var stagesRect = rect
+        if let probe {
+            let height = min(ProbeStage.lines(probe, now: now).count + 1, max(0, rect.height - 4))
+            stagesRect = Rect(x: rect.x, y: rect.y, width: rect.width, height: rect.height - height)
+            var pen = Pen(rect: Rect(x: rect.x, y: stagesRect.maxY, width: rect.width, height: height))
+            ProbeStage.draw(probe, now: now, &pen, into: &frame)
+        }
+        renderStages(data, key: key, into: &frame, rect: stagesRect)
+    }
+
+    private static func renderStages(_ data: ConsoleData, key: AttachmentKey, into frame: inout Frame, rect: Rect) {
         var pen = Pen(rect: rect)
         guard let e = data.endpoint(for: key) else {
             frame.put("Endpoint \(key)", x: pen.x, y: pen.y, role: .title, limit: pen.width)
