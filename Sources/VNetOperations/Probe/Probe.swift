@@ -39,8 +39,9 @@ extension Node {
 
     /// The hops in the order traffic meets them, each with its address or why it has none.
     func probeTargets(_ endpoint: Endpoint, settings: ProbeSettings) -> [ProbeTarget] {
-        let podRoutes = (try? kernel.inspectPod(netns: endpoint.netns, ifname: endpoint.key.ifname))??.routes ?? []
-        let gateway = podRoutes.first { $0.dst.length == 0 }?.gw ?? endpoint.gateway
+        // The gateway the pod really routes through; the recorded one when its interface cannot be read.
+        let pod = (try? kernel.inspectPod(netns: endpoint.netns, ifname: endpoint.key.ifname)) ?? nil
+        let gateway = pod?.routes.first { $0.dst.length == 0 }?.gw ?? endpoint.gateway
         var targets = [ProbeTarget(.gateway, gateway)]
         let primary = config.snatAddress ?? (try? nat.snapshot())?.snatAddress ?? (try? kernel.sourceAddress(towards: gateway)) ?? nil
         targets.append(primary.map { ProbeTarget(.node, $0) } ?? ProbeTarget(.node, skip: .noPrimaryAddress))
