@@ -8,6 +8,7 @@ network's nameserver.
 """
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -171,5 +172,7 @@ def test_the_console_probes_from_the_endpoint_details_without_blocking(probed):
         screen = tmux.wait_text("verdict", timeout=10)
         assert "FAIL  internet 203.0.113.10" in screen and "no SNAT rule matched" in screen, screen
         assert "PASS  gateway 10.240.0.1" in screen
+        # The counters are the node's: the probe's thread started in the node's namespace, not the machine's.
+        assert re.search(r"FAIL  internet .* veth rx \+[1-9]", screen), screen
     finally:
         tmux.kill()

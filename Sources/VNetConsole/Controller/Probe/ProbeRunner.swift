@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +8,12 @@ import VNetModel
 /// byte is written to a pipe whose read end the run loop polls with the keyboard (`ConsoleApp`). So the
 /// screen redraws the moment the probe ends, and keys (Esc) work while it runs.
 ///
-/// Why a queue of its own rather than a Task: the probe blocks in poll(2) and setns(2), which must not
-/// hold a thread of Swift's cooperative pool. Entering the pod's namespace is safe on any thread: the
-/// operations layer enters only around `socket(2)` and always returns the thread to where it was.
+/// Why a thread of its own, started from the caller's (the main) thread, rather than a Task or a dispatch
+/// queue: a new thread starts in the network namespace of the thread that creates it, and the console's
+/// main thread entered the node's (`--netns`), where the probe reads the veth and NAT counters; a pool
+/// thread may have been made before that. And the probe blocks in poll(2), which must not hold a thread of
+/// Swift's cooperative pool. The operations layer enters the pod's namespace only around `socket(2)` and
+/// always returns the thread to where it was.
 final class ProbeRunner: Sendable {
     let prober: any EndpointProber
     /// The pipe's read end, for the run loop to poll; -1 when no pipe could be made (results are then
@@ -19,7 +21,6 @@ final class ProbeRunner: Sendable {
     let wakeDescriptor: Int32
     private let wakeWriter: Int32
     private let results = Mutex<[(AttachmentKey, Result<ProbeReport, ProbeRunError>)]>([])
-    private let queue = DispatchQueue(label: "vnet-console.probe")
 
     struct ProbeRunError: Error, CustomStringConvertible {
         var description: String
@@ -46,17 +47,23 @@ final class ProbeRunner: Sendable {
         if wakeWriter >= 0 { close(wakeWriter) }
     }
 
-    /// Starts probing `key` in the background; returns at once.
+    /// Starts probing `key` on a new thread; returns at once. Call it on the thread whose network namespace
+    /// the probe must start in (the main thread).
     func start(_ key: AttachmentKey) {
         let prober = self.prober
-        queue.async { [self] in
+        let started = DetachedThread.start { [self] in
             let result: Result<ProbeReport, ProbeRunError>
             do { result = .success(try prober.probe(key)) } catch { result = .failure(ProbeRunError(description: "\(error)")) }
-            results.withLock { $0.append((key, result)) }
-            if wakeWriter >= 0 {
-                var byte: UInt8 = 1
-                _ = write(wakeWriter, &byte, 1)
-            }
+            finish(key, result)
+        }
+        if !started { finish(key, .failure(ProbeRunError(description: "cannot start the probe's thread"))) }
+    }
+
+    private func finish(_ key: AttachmentKey, _ result: Result<ProbeReport, ProbeRunError>) {
+        results.withLock { $0.append((key, result)) }
+        if wakeWriter >= 0 {
+            var byte: UInt8 = 1
+            _ = write(wakeWriter, &byte, 1)
         }
     }
 
@@ -70,5 +77,30 @@ final class ProbeRunner: Sendable {
             defer { taken.removeAll() }
             return taken
         }
+    }
+}
+
+/// A detached POSIX thread running a closure: the one place the console starts a thread of its own.
+enum DetachedThread {
+    private final class Body: Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    /// Whether the thread started.
+    static func start(_ run: @escaping @Sendable () -> Void) -> Bool {
+        let body = Unmanaged.passRetained(Body(run)).toOpaque()
+        var thread = pthread_t()
+        let made = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<Body>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }, body)
+        guard made == 0 else {
+            Unmanaged<Body>.fromOpaque(body).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
     }
 }
