@@ -27,13 +27,15 @@ public struct NodeConfig: Sendable, Hashable {
     public var dns: DNSSettings?
     /// The IPAM plugin's type; "vnet-ipam" runs in-process.
     public var ipamType: String
+    /// Where `vnetctl probe` and the console's probe aim the hops the node cannot guess (`probe` key).
+    public var probe: ProbeSettings
 
 
     public init(network: String, bridge: String = NodeConfig.defaultBridge, mtu: Int = NodeConfig.defaultMTU,
                 vnetCIDRs: [IPv4Prefix] = [], nonMasqueradeCIDRs: [IPv4Prefix] = [], snat: Bool = true,
                 snatAddress: IPv4Address? = nil, natTable: String = "vnet", hairpinMode: Bool = false,
                 promiscMode: Bool = false, podIPv6: Bool = false, routes: [RouteSpec] = [], dns: DNSSettings? = nil,
-                ipamType: String = "vnet-ipam") {
+                ipamType: String = "vnet-ipam", probe: ProbeSettings = ProbeSettings()) {
         self.network = network
         self.bridge = bridge
         self.mtu = mtu
@@ -48,6 +50,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.routes = routes
         self.dns = dns
         self.ipamType = ipamType
+        self.probe = probe
     }
 
     /// Reads the plugin's keys from the network configuration object.
@@ -82,6 +85,7 @@ public struct NodeConfig: Sendable, Hashable {
                                   search: try dnsReader.strings("search"), options: try dnsReader.strings("options"))
             config.dns = dns.isEmpty ? nil : dns
         }
+        if let probeReader = try reader.object("probe") { config.probe = try ProbeSettings.parse(probeReader) }
         guard let ipam = try reader.object("ipam") else { throw ConfigError("\"ipam\" is missing: vnet needs an IPAM plugin") }
         guard let type = try ipam.string("type"), !type.isEmpty else { throw ConfigError("\"ipam.type\" is missing") }
         config.ipamType = type

@@ -28,6 +28,20 @@ final class NodeEventSource: EventSource {
     }
 }
 
+/// `t` in an endpoint's details: the operations layer's probe (what `vnetctl probe` runs). Each probe builds
+/// its own node from the recorded configuration on the probe's thread: the console's node (its netlink and
+/// nftables sockets) belongs to the main thread. The process entered the node's namespace before any
+/// thread started, so the probe's thread is in it too.
+struct OperationsProber: EndpointProber {
+    let stateDir: String
+    let network: String
+
+    func probe(_ key: AttachmentKey) throws -> ProbeReport {
+        let (node, _) = try NodeAssembly.recorded(stateDir: stateDir, network: network)
+        return try node.probe(ProbeRequest(reference: EndpointReference(key.description)))
+    }
+}
+
 /// The console's changes, planned and carried out by the operations layer (the code vnetctl runs). A plan is
 /// carried out only if it was made here and not used yet; the operations re-check its targets.
 final class OperationsActions: ConsoleActions {

@@ -19,7 +19,7 @@ struct VNetConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vnet-console",
         abstract: "The full-screen operations console of a vnet node.",
-        discussion: "Keys: ? help, 1-7 or Tab screens, / filter, s sort, Enter details, a attach, d detach, r reclaim, f forget a node, p pause, +/- interval, q quit; with --demo, B breaks a demo pod.")
+        discussion: "Keys: ? help, 1-7 or Tab screens, / filter, s sort, Enter details, t probe (in details), a attach, d detach, r reclaim, f forget a node, p pause, +/- interval, q quit; with --demo, B breaks a demo pod.")
 
     @Option(name: .long, help: "vnet's data directory (the IPAM's dataDir).") var stateDir = "/var/lib/vnet"
     @Option(name: .long, help: "The network under --state-dir; optional when there is only one.") var network: String?
@@ -135,7 +135,8 @@ struct VNetConsoleCommand: ParsableCommand {
         let controller = ConsoleController(source: source, actions: actions, vnet: vnet, vnetActions: vnetActions,
                                            events: NodeEventSource(node: node), demo: demo,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval,
-                                                                               demoHint: demo == nil ? nil : DemoSandbox.hint))
+                                                                               demoHint: demo == nil ? nil : DemoSandbox.hint),
+                                           prober: OperationsProber(stateDir: dataDir, network: network))
         if demo != nil { controller.notify("demo state in \(dataDir): vnetctl --state-dir \(dataDir) events --failed shows the failed ADD") }
         notes.forEach { controller.notify($0, isError: true) }
         loaded.warnings.forEach { controller.notify($0, isError: true) }

@@ -22,6 +22,9 @@ public final class ConsoleApp {
     /// Runs until the operator quits or the terminal goes away.
     public func run() {
         controller.glyphs = terminal.capabilities.glyphs
+        // A probe that ends writes to this pipe: redraw its result at once, without a refresh.
+        let probeWake = controller.probeWakeDescriptor
+        if let probeWake { terminal.watch(fd: probeWake) }
         var dirty = true
         while !controller.shouldQuit {
             let now = controller.now()
@@ -47,6 +50,8 @@ public final class ConsoleApp {
             case .resize:
                 controller.needsFullRedraw = true
                 dirty = true
+            case .wake(let fd) where fd == probeWake:
+                dirty = controller.collectProbeResults() || dirty
             case .wake(let fd):
                 drains[fd]?()
                 controller.noteEvent()

@@ -55,6 +55,7 @@ extension ConsoleController {
         case .attach: beginAttach()
         case .detach: beginDetach()
         case .reclaim: beginReclaim()
+        case .probe: beginProbe()
         case .forgetNode: beginForgetNode()
         case .breakPod: breakDemoPod()
         case .togglePause: togglePause()

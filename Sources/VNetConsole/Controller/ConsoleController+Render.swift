@@ -63,7 +63,8 @@ extension ConsoleController {
             return
         }
         if case .detail(let key)? = page {
-            EndpointDetailScreen.render(data, key: key, history: history, now: now(), into: &frame, rect: rect)
+            EndpointDetailScreen.render(data, key: key, history: history, probe: probe?.key == key ? probe : nil, now: now(),
+                                        into: &frame, rect: rect)
             return
         }
         let list = state.list

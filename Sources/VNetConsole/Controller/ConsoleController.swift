@@ -48,13 +48,20 @@ public final class ConsoleController {
     var eventPending = false
     /// When the registry was last asked for the VNet (clock time).
     var lastVNetReadAt: Date?
+    /// Runs `t`'s probes in the background; nil without a prober.
+    let probeRunner: ProbeRunner?
+    /// The probe pane of an endpoint's details: running, or its last result.
+    public internal(set) var probe: ProbePaneState?
 
     /// `actions` nil makes the console read-only whatever the configuration says. `vnet` nil (a node
     /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node;
-    /// `demo` is given by `--demo` only.
+    /// `demo` is given by `--demo` only; `prober` nil leaves `t` (probe an endpoint's path) to say it is not
+    /// available.
     public init(source: any SnapshotSource, actions: (any ConsoleActions)?, vnet: (any VNetSource)? = nil,
                 vnetActions: (any VNetActions)? = nil, events: (any EventSource)? = nil, demo: (any DemoActions)? = nil,
-                configuration: ConsoleConfiguration = ConsoleConfiguration(), now: @escaping () -> Date = { Date() }) {
+                configuration: ConsoleConfiguration = ConsoleConfiguration(), prober: (any EndpointProber)? = nil,
+                now: @escaping () -> Date = { Date() }) {
+        probeRunner = prober.map { ProbeRunner(prober: $0) }
         self.source = source
         self.actions = actions
         vnetSource = vnet
@@ -73,6 +80,7 @@ public final class ConsoleController {
     /// (marked stale in the header) and reports the error on the status line.
     public func refresh() {
         lastRefreshAt = now()
+        collectProbeResults()
         let eventDriven = eventPending
         eventPending = false
         defer { refreshVNet(eventDriven: eventDriven) }

@@ -11,8 +11,22 @@ import VNetModel
 /// Each stage is computed from the data first (Screens/EndpointDetail/) and then drawn, as the overview's
 /// sections are; this type draws the title and the connectors between the stages.
 enum EndpointDetailScreen {
-    static func render(_ data: ConsoleData, key: AttachmentKey, history: NodeHistory? = nil, now: Date? = nil,
-                       into frame: inout Frame, rect: Rect) {
+    /// `history` adds the pod's trends under the title; `probe`: the probe pane of this endpoint (`t`), drawn
+    /// under the stages; the stages above it give up their last lines when the screen is short.
+    static func render(_ data: ConsoleData, key: AttachmentKey, history: NodeHistory? = nil, probe: ProbePaneState? = nil,
+                       now: Date = Date(), into frame: inout Frame, rect: Rect) {
+        var stagesRect = rect
+        if let probe {
+            let height = min(ProbeStage.lines(probe, now: now).count + 1, max(0, rect.height - 4))
+            stagesRect = Rect(x: rect.x, y: rect.y, width: rect.width, height: rect.height - height)
+            var pen = Pen(rect: Rect(x: rect.x, y: stagesRect.maxY, width: rect.width, height: height))
+            ProbeStage.draw(probe, now: now, &pen, into: &frame)
+        }
+        renderStages(data, key: key, history: history, now: now, into: &frame, rect: stagesRect)
+    }
+
+    private static func renderStages(_ data: ConsoleData, key: AttachmentKey, history: NodeHistory?, now: Date,
+                                     into frame: inout Frame, rect: Rect) {
         var pen = Pen(rect: rect)
         guard let e = data.endpoint(for: key) else {
             frame.put("Endpoint \(key)", x: pen.x, y: pen.y, role: .title, limit: pen.width)
@@ -23,7 +37,7 @@ enum EndpointDetailScreen {
         frame.put("Endpoint \(e.pod.display)  \(Format.shortKey(e.key))", x: pen.x, y: pen.y, role: .title, limit: pen.width - 9)
         frame.putRight("Esc back", right: rect.maxX - 1, y: pen.y, role: .dim)
         pen.y += 1
-        if let history { PodTrends(history, address: e.address, now: now ?? data.snapshot.takenAt).draw(&pen, into: &frame) }
+        if let history { PodTrends(history, address: e.address, now: now).draw(&pen, into: &frame) }
         pen.y += 1
 
         DetailStage.podInterface(e, data).draw(&pen, into: &frame)

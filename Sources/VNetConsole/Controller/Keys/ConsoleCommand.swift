@@ -16,6 +16,8 @@ enum ConsoleCommand: Hashable, Sendable {
     case cycleSort, reverseSort
     case toggleMark
     case attach, detach, reclaim
+    /// Probe the path of the endpoint whose details are open (in the background).
+    case probe
     /// Forget the selected LOST node of the VNet (the registry's change, planned and confirmed).
     case forgetNode
     /// Demo only: break a healthy pod of the sandbox on purpose (`DemoActions`).

@@ -21,7 +21,10 @@ extension KeyTables {
                    "move by page, to the top or bottom"),
         KeyBinding([.character("/")], .startFilter, "filter the list as you type; Enter keeps it, Esc clears it",
                    hint: KeyHint(.character("/"), "Filter"), screens: listScreens),
-        KeyBinding([.enter], .openDetail, "details: an endpoint's path, an event's error",
+        // t shares the row of the details it works in: help keeps one line per thing to do, and 80x24 has no
+        // line to spare.
+        KeyBinding([BoundKey(.enter, .openDetail), BoundKey(.character("t"), .probe)],
+                   "details: endpoint path or event error; t probes a path",
                    hint: KeyHint(.enter, "Detail"), screens: [.endpoints, .links, .events]),
         KeyBinding([BoundKey(.character("s"), .cycleSort), BoundKey(.character("S"), .reverseSort)],
                    "sort by the next column / reverse the order", hint: KeyHint(.character("s"), "Sort"),
@@ -61,6 +64,7 @@ extension KeyTables {
     static let detailHints = [
         KeyHint(.escape, "Back"),
         KeyHint(.character("d"), "Detach"),
+        KeyHint(.character("t"), "Probe"),
         KeyHint(.character("p"), "Pause", pausedLabel: "Resume"),
         KeyHint(.character("?"), "Help"),
         KeyHint(.character("q"), "Quit"),
