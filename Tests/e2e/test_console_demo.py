@@ -15,6 +15,7 @@ import tempfile
 
 import pytest
 
+from test_console import demo_namespaces, demo_state_dirs
 from tmuxlib import Tmux
 from vnettest.cni import BIN, wait_for
 from vnettest.netns import demo_prefix, sh
@@ -26,21 +27,9 @@ HINT = "Demo: 5 Leaks: a pod to reclaim (r); 7 Events: a failed ADD; B: break a 
 POD_ADDRESS = re.compile(r"^. (10\.240\.1[67]\.\d{1,3})\s", re.MULTILINE)
 
 
-def demo_namespaces(prefix):
-    return sorted(n for n in os.listdir("/var/run/netns") if n.startswith(prefix + "-")) \
-        if os.path.isdir("/var/run/netns") else []
-
-
 def demo_state_dir(prefix):
     """The demo's state directory (a mkdtemp under /tmp): the one whose state names the demo's own pods."""
-    found = []
-    for path in glob.glob("/tmp/vnet-demo-*/demo/state.json"):
-        try:
-            with open(path) as f:
-                if f"{prefix}-pod" in f.read():
-                    found.append(os.path.dirname(os.path.dirname(path)))
-        except OSError:
-            pass
+    found = demo_state_dirs(prefix)
     assert len(found) == 1, f"one state directory names the demo's pods: {found}"
     return found[0]
 
