@@ -149,6 +149,7 @@ struct VNetConsoleCommand: ParsableCommand {
             throw ValidationError("\(error); for scripts use --once (or --once --json)")
         }
         let app = ConsoleApp(controller: controller, terminal: terminal)
+        if let path = environment["VNET_CONSOLE_FRAME_LOG"], !path.isEmpty { app.onFrame = FrameLog(path: path)?.append }
         if let watch { app.watch(fd: watch.fileDescriptor) { watch.drain() } }
         if QuitGuard.requested == 0 { app.run() }
         terminal.shutdown()

@@ -6,6 +6,9 @@ public final class ConsoleApp {
     public let controller: ConsoleController
     public let terminal: any Terminal
     private var drains: [Int32: () -> Void] = [:]
+    /// Called after every frame with what it cost (benchmarks: `VNET_CONSOLE_FRAME_LOG`). Measured here,
+    /// not under a tracer, whose stops at every syscall would be counted in the frame.
+    public var onFrame: ((FrameCost) -> Void)?
 
     public init(controller: ConsoleController, terminal: any Terminal) {
         self.controller = controller
@@ -26,19 +29,28 @@ public final class ConsoleApp {
         let probeWake = controller.probeWakeDescriptor
         if let probeWake { terminal.watch(fd: probeWake) }
         var dirty = true
+        let clock = ContinuousClock()
         while !controller.shouldQuit {
             let now = controller.now()
+            var refreshWork: Duration?
             if controller.refreshDue(at: now) {
+                let started = clock.now
                 controller.refresh()
+                refreshWork = clock.now - started - controller.lastReadDuration
                 dirty = true
             }
             if dirty {
+                let started = clock.now
                 if controller.needsFullRedraw {
                     terminal.invalidate()
                     controller.needsFullRedraw = false
                 }
                 terminal.draw(controller.render(size: terminal.size))
                 dirty = false
+                if let onFrame {
+                    onFrame(FrameCost(screen: controller.state.screen, refreshed: refreshWork != nil,
+                                      seconds: FrameCost.seconds((refreshWork ?? .zero) + (clock.now - started))))
+                }
             }
             switch terminal.readEvent(timeoutMilliseconds: controller.millisecondsUntilRefresh(at: controller.now())) {
             case .key(let key):
@@ -61,5 +73,19 @@ public final class ConsoleApp {
                 return
             }
         }
+    }
+}
+
+/// What one frame cost: the refresh's work on the data it read (rates, history, events), if a refresh came
+/// before it, plus laying out, drawing and the terminal's update. The reads themselves (snapshot, event
+/// log) are not in it: they are the node's cost, not the frame's.
+public struct FrameCost: Sendable {
+    public var screen: ScreenID
+    public var refreshed: Bool
+    public var seconds: Double
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, attoseconds) = duration.components
+        return Double(s) + Double(attoseconds) / 1e18
     }
 }

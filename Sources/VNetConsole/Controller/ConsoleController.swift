@@ -41,6 +41,9 @@ public final class ConsoleController {
     let now: () -> Date
     /// The size of the last frame, for page moves.
     var lastSize = TerminalSize(width: 80, height: 24)
+    /// How long the last refresh spent reading (the event log and the node's snapshot), so the run loop
+    /// can tell the frame's own work from the reads.
+    public internal(set) var lastReadDuration: Duration = .zero
     /// Where the last frame drew the current screen's table (header row first), for mouse clicks; nil
     /// when it drew none.
     var lastTable: Rect?
@@ -86,9 +89,12 @@ public final class ConsoleController {
         defer { refreshVNet(eventDriven: eventDriven) }
         // The log is appended by other processes with no lock shared with them: reading it cannot fail
         // the refresh, and unreadable lines are counted, not fatal.
+        let clock = ContinuousClock()
+        let readStarted = clock.now
         if let eventSource { events.append(eventSource.read()) }
         do {
             let snapshot = try source.snapshot()
+            lastReadDuration = clock.now - readStarted
             let fresh = ConsoleData(current: snapshot, previous: data?.snapshot)
             data = fresh
             history.record(fresh)
@@ -98,6 +104,7 @@ public final class ConsoleController {
             if lastError != nil { setStatus("refresh recovered", .info) }
             lastError = nil
         } catch {
+            lastReadDuration = clock.now - readStarted
             let text = "refresh failed: \(error)"
             if text != lastError { setStatus(text, .error) }
             lastError = text
