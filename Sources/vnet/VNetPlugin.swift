@@ -28,7 +28,15 @@ struct VNetPlugin: CNIPlugin {
     }
 
     func add(_ call: CNICall) throws(CNIError) -> CNIResult {
-        do { try NodeConfig.refuseUnenforced(call.config.raw) } catch { throw CNIError(error) }
+        do {
+            // The VNet's ranges as the NAT keeps them: vnetCIDRs (by default the pool's subnet) and nonMasqueradeCIDRs.
+            let config = try NodeConfig.parse(network: call.config.name, call.config.raw)
+            let subnet = (call.config.raw["ipam"]?["pool"]?["subnet"]?.stringValue).flatMap { IPv4Prefix($0)?.canonical }
+            let vnet = (config.vnetCIDRs.isEmpty ? subnet.map { [$0] } ?? [] : config.vnetCIDRs) + config.nonMasqueradeCIDRs
+            try NodeConfig.refuseUnenforced(call.config.raw, virtualNetwork: vnet)
+        } catch {
+            throw CNIError(error)
+        }
         let node = try node(for: call)
         node.recordConfiguration(call.config.recordable)
         let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,

@@ -25,7 +25,8 @@ def test_an_add_with_rules_is_refused_and_changes_nothing(node5, namespaces):
     pod = namespaces.make("rules")
     for extra, words in (({"securityRules": [RULE]}, '"securityRules" are not enforced'),
                          ({"securityRules": [dict(RULE, priority=99)]}, 'securityRules[0] "web-in": "priority" is 99'),
-                         ({"publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]}, '"publicIPs" are not served')):
+                         ({"publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]}, '"publicIPs" are not served'),
+                         ({"publicIPs": [{"pod": "web/web-0", "address": "10.240.9.9"}]}, "inside the VNet's own range 10.240.0.0/16")):
         status, out, raw, err = exec_plugin("vnet", "ADD", plugin_config(runtime, **extra), container="rules0", netns=pod.path,
                                             ifname="eth0", args="K8S_POD_NAMESPACE=web;K8S_POD_NAME=web-9", node=node.ns)
         assert status != 0 and out["code"] == 7 and words in out["msg"], raw
