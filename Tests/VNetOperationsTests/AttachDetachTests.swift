@@ -13,18 +13,12 @@ final class AttachDetachTests: XCTestCase {
     var node: Node!
 
     override func setUpWithError() throws {
-        var template = Array("/tmp/vnet-ops-test-XXXXXX".utf8CString)
-        dataDir = String(cString: try XCTUnwrap(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
-        let pool = try IPAMConfig.parse(try XCTUnwrap(JSONParser.parse("""
-            {"type": "vnet-ipam", "dataDir": "\(dataDir)", "pool": {"source": "static", "subnet": "10.240.0.0/16",
-             "addresses": ["10.240.1.10-10.240.1.20"]}}
-            """).objectValue))
-        let service = try IPAMService(network: "net", config: pool)
         kernel = FakeKernel()
         nat = FakeNAT()
         kernel.aliveNamespaces = ["/ns/a", "/ns/b"]
-        node = Node(config: NodeConfig(network: "net"), kernel: kernel, nat: nat, addresses: InProcessAddresses(service: service),
-                    store: service.store)
+        let made = try StaticPoolNode(addresses: "10.240.1.10-10.240.1.20", kernel: kernel, nat: nat)
+        dataDir = made.dataDir
+        node = made.node
     }
 
     override func tearDown() {

@@ -13,17 +13,11 @@ final class PlanAttachTests: XCTestCase {
     var node: Node!
 
     override func setUpWithError() throws {
-        var template = Array("/tmp/vnet-plan-test-XXXXXX".utf8CString)
-        dataDir = String(cString: try XCTUnwrap(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
-        let config = try IPAMConfig.parse(try XCTUnwrap(JSONParser.parse("""
-            {"type": "vnet-ipam", "dataDir": "\(dataDir)", "pool": {"source": "static", "subnet": "10.240.0.0/16",
-             "addresses": ["10.240.1.10-10.240.1.12"]}}
-            """).objectValue))
-        let service = try IPAMService(network: "net", config: config)
         kernel = FakeKernel()
         kernel.aliveNamespaces = ["/ns/a", "/ns/b", "/ns/c", "/ns/d"]
-        node = Node(config: NodeConfig(network: "net"), kernel: kernel, nat: FakeNAT(), addresses: InProcessAddresses(service: service),
-                    store: service.store)
+        let made = try StaticPoolNode(addresses: "10.240.1.10-10.240.1.12", kernel: kernel)
+        dataDir = made.dataDir
+        node = made.node
     }
 
     override func tearDown() {

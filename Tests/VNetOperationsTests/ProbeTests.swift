@@ -34,17 +34,12 @@ final class ProbeTests: XCTestCase {
     }
 
     private func node(probe: ProbeSettings, nameservers: [String]?) throws -> Node {
-        var template = Array("/tmp/vnet-probe-test-XXXXXX".utf8CString)
-        dataDir = String(cString: try XCTUnwrap(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
-        let pool = try IPAMConfig.parse(try XCTUnwrap(JSONParser.parse("""
-            {"type": "vnet-ipam", "dataDir": "\(dataDir)", "pool": {"source": "static", "subnet": "10.240.0.0/16",
-             "gateway": "10.240.0.1", "addresses": ["10.240.1.10-10.240.1.20"]}}
-            """).objectValue))
-        let service = try IPAMService(network: "net", config: pool)
         let kernel = FakeKernel()
         kernel.aliveNamespaces = ["/ns/a"]
         let config = NodeConfig(network: "net", dns: nameservers.map { DNSSettings(nameservers: $0) }, probe: probe)
-        let node = Node(config: config, kernel: kernel, nat: FakeNAT(), addresses: InProcessAddresses(service: service), store: service.store)
+        let made = try StaticPoolNode(addresses: "10.240.1.10-10.240.1.20", gateway: "10.240.0.1", config: config, kernel: kernel)
+        dataDir = made.dataDir
+        let node = made.node
         _ = try node.attach(AttachRequest(key: AttachmentKey(containerID: "abcdef123456", ifname: "eth0"), netns: "/ns/a",
                                           pod: PodIdentity(namespace: "team", name: "web-0")))
         return node
