@@ -15,7 +15,7 @@ import pytest
 from tmuxlib import Tmux
 from vnettest.cni import BIN, Runtime, load_state, wait_for
 from vnettest.netns import demo_prefix
-from vnettest.process import alive, children
+from vnettest.process import alive, children, descendants
 from vnettest.netns import nat_pods, sh
 from vnettest.topology import Topology
 
@@ -426,8 +426,9 @@ def demo():
     logs = tempfile.mkdtemp(prefix="vnet-e2e-demo-")
     runs = []
 
-    def start(pods):
-        tmux = Tmux(f"{CONSOLE} --demo --pods {pods} --log {logs}/console.log")
+    def start(pods=None):
+        """`pods` None: the demo's default, as `make run` opens it."""
+        tmux = Tmux(f"{CONSOLE} --demo" + (f" --pods {pods}" if pods is not None else "") + f" --log {logs}/console.log")
         pid = tmux.pid()
         assert pid, "the console runs in the pane"
         prefix = demo_prefix(pid)
@@ -436,10 +437,10 @@ def demo():
 
     yield start
     for tmux, pid, prefix in runs:
-        traffic = children(pid)
+        traffic = descendants(pid)
         if alive(pid):
             os.kill(pid, signal.SIGTERM)
-            if not wait_for(lambda: not alive(pid), timeout=5):
+            if not wait_for(lambda: not alive(pid), timeout=10):
                 os.kill(pid, signal.SIGKILL)
         tmux.kill()
         for child in traffic:

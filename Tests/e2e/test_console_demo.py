@@ -4,22 +4,14 @@ round (reclaim from the console, break a pod, quit) leaves nothing behind.
 
 Waits poll the screen or the system with a bound; nothing sleeps for a fixed time. Whatever the demo leaves
 after a failure (its namespaces, its state directory, its processes) is removed by pid and prefix."""
-import glob
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
-import tempfile
 
-import pytest
-
-from test_console import demo_namespaces, demo_state_dirs
-from tmuxlib import Tmux
+from test_console import demo, demo_namespaces, demo_state_dirs  # noqa: F401  (demo: the fixture)
 from vnettest.cni import BIN, wait_for
-from vnettest.netns import demo_prefix, sh
-from vnettest.process import alive, children
+from vnettest.process import alive, descendants
 
 CONSOLE = os.path.join(BIN, "vnet-console")
 VNETCTL = os.path.join(BIN, "vnetctl")
@@ -41,54 +33,6 @@ def leak_rows(screen):
 
 def leaks_tab(count):
     return lambda screen: f"5 Leaks {count} " in screen or screen.rstrip().endswith(f"5 Leaks {count}")
-
-
-def descendants(pid):
-    found, todo = [], [pid]
-    while todo:
-        for child in children(todo.pop()):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-@pytest.fixture
-def demo():
-    """Starts the demo as `make run` does (`vnet-console --demo`, default pods) in its own tmux server and, after
-    the test (also a failed one), ends it by pid and removes what it left: its namespaces (by its prefix), its
-    state directory and its child processes."""
-    logs = tempfile.mkdtemp(prefix="vnet-e2e-demo-")
-    runs = []
-
-    def start():
-        tmux = Tmux(f"{CONSOLE} --demo --log {logs}/console.log", width=120, height=40)
-        pid = tmux.pid()
-        assert pid, "the console runs in the pane"
-        runs.append((tmux, pid, demo_prefix(pid)))
-        return tmux, pid, demo_prefix(pid)
-
-    yield start
-    for tmux, pid, prefix in runs:
-        left = descendants(pid) if alive(pid) else []
-        if alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            if not wait_for(lambda: not alive(pid), timeout=10):
-                os.kill(pid, signal.SIGKILL)
-        tmux.kill()
-        for child in left:
-            if alive(child):
-                os.kill(child, signal.SIGKILL)
-        for name in demo_namespaces(prefix):
-            sh("ip", "netns", "delete", name, check=False)
-        for path in glob.glob("/tmp/vnet-demo-*/demo/state.json"):
-            try:
-                with open(path) as f:
-                    mine = f"{prefix}-pod" in f.read()
-            except OSError:
-                mine = False
-            if mine:
-                shutil.rmtree(os.path.dirname(os.path.dirname(path)), ignore_errors=True)
-    shutil.rmtree(logs, ignore_errors=True)
 
 
 def test_demo_has_a_leak_to_reclaim_a_failed_add_and_a_break_key(demo):

@@ -25,3 +25,13 @@ def children(pid):
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(stat.split("/")[2]))
     return found
+
+
+def descendants(pid):
+    """Every live process below `pid`: its children, theirs, and so on."""
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
