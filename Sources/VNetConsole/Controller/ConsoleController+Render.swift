@@ -47,7 +47,7 @@ extension ConsoleController {
         if state.screen == .events, page == nil {
             EventsScreen.renderSummary(events, into: &frame, rect: rect)
             let table = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
-            state.list.top = EventsScreen.renderEvents(eventRows(state.list), list: state.list, into: &frame, rect: table)
+            state.list.top = EventsScreen.renderTable(eventRows(state.list), list: state.list, into: &frame, rect: table)
             lastTable = table
             return
         }

@@ -44,14 +44,11 @@ enum EventsScreen: ListScreen {
 
     static var emptyMessage: String { "no events yet: CNI calls and operations on this node appear here as they happen" }
 
-    /// Draws the table like `renderTable`, finding the selected row by its number instead of comparing
-    /// the identity text of up to 2,000 rows on every frame.
-    static func renderEvents(_ rows: [Row], list: ListState, into frame: inout Frame, rect: Rect) -> Int {
-        let number = list.selectedID.flatMap { Int($0) }
-        let selected = number.flatMap { n in rows.firstIndex { $0.number == n } } ?? (rows.isEmpty ? nil : 0)
-        let empty = list.filter.isEmpty ? emptyMessage : "no rows match \"\(list.filter)\" (Esc clears the filter)"
-        return TableView(columns: columns, rows: rows, selected: selected, top: list.top, sort: list.sort, isMarked: nil,
-                         emptyMessage: empty).render(into: &frame, rect: rect)
+    /// By the row's number: comparing the identity text of up to 2,000 rows on every frame is what a frame
+    /// should not do.
+    static func index(of id: String, in rows: [Row]) -> Int? {
+        guard let number = Int(id) else { return nil }
+        return rows.firstIndex { $0.number == number }
     }
 
     /// Seconds as the table shows them: milliseconds below ten seconds.

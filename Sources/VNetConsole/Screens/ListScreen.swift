@@ -11,9 +11,13 @@ protocol ListScreen {
     /// What `/` matches against, lowercased by the caller.
     static func searchText(_ row: Row) -> String
     static var emptyMessage: String { get }
+    /// Where the row with identity `id` is in `rows`; by default by comparing each row's identity.
+    static func index(of id: String, in rows: [Row]) -> Int?
 }
 
 extension ListScreen {
+    static func index(of id: String, in rows: [Row]) -> Int? { rows.firstIndex { Self.id($0) == id } }
+
     /// Rows after the list's filter (case-insensitive substring) and sort (ties by identity, so equal
     /// keys never shuffle between refreshes).
     static func prepared(_ data: Input, list: ListState) -> [Row] {
@@ -41,7 +45,7 @@ extension ListScreen {
     /// Draws the table in `rect`; returns the scroll position to remember.
     static func renderTable(_ rows: [Row], list: ListState, into frame: inout Frame, rect: Rect,
                             marks: Set<String>? = nil) -> Int {
-        let selected = list.selectedID.flatMap { id in rows.firstIndex { Self.id($0) == id } } ?? (rows.isEmpty ? nil : 0)
+        let selected = list.selectedID.flatMap { index(of: $0, in: rows) } ?? (rows.isEmpty ? nil : 0)
         let marked: ((Row) -> Bool)? = marks.map { set in { set.contains(Self.id($0)) } }
         let empty = list.filter.isEmpty ? emptyMessage : "no rows match \"\(list.filter)\" (Esc clears the filter)"
         let table = TableView(columns: columns, rows: rows, selected: selected, top: list.top, sort: list.sort,
