@@ -24,9 +24,15 @@ public struct Endpoint: Codable, Hashable, Sendable {
     public var bridge: String
     public var pod: PodIdentity
     public var createdAt: Date
+    /// The public address translated 1:1 to and from the pod (`publicIPs`, or CNI_ARGS VNET_PUBLIC_IP).
+    public var publicIP: IPv4Address?
+    /// The host ports forwarded to the pod (the `portMappings` capability). Recorded so that CHECK, DEL and
+    /// a rebuilt table know them without the runtime's config.
+    public var portMappings: [PortMapping]
 
     public init(key: AttachmentKey, phase: Phase, address: IPv4Prefix, gateway: IPv4Address, hostVeth: String,
-                podMAC: String? = nil, netns: String, bridge: String, pod: PodIdentity, createdAt: Date) {
+                podMAC: String? = nil, netns: String, bridge: String, pod: PodIdentity, createdAt: Date,
+                publicIP: IPv4Address? = nil, portMappings: [PortMapping] = []) {
         self.key = key
         self.phase = phase
         self.address = address
@@ -37,6 +43,45 @@ public struct Endpoint: Codable, Hashable, Sendable {
         self.bridge = bridge
         self.pod = pod
         self.createdAt = createdAt
+        self.publicIP = publicIP
+        self.portMappings = portMappings
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case key, phase, address, gateway, hostVeth, podMAC, netns, bridge, pod, createdAt, publicIP, portMappings
+    }
+
+    /// Endpoints recorded before public IPs and host ports have neither key.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(AttachmentKey.self, forKey: .key)
+        phase = try c.decode(Phase.self, forKey: .phase)
+        address = try c.decode(IPv4Prefix.self, forKey: .address)
+        gateway = try c.decode(IPv4Address.self, forKey: .gateway)
+        hostVeth = try c.decode(String.self, forKey: .hostVeth)
+        podMAC = try c.decodeIfPresent(String.self, forKey: .podMAC)
+        netns = try c.decode(String.self, forKey: .netns)
+        bridge = try c.decode(String.self, forKey: .bridge)
+        pod = try c.decode(PodIdentity.self, forKey: .pod)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        publicIP = try c.decodeIfPresent(IPv4Address.self, forKey: .publicIP)
+        portMappings = try c.decodeIfPresent([PortMapping].self, forKey: .portMappings) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(address, forKey: .address)
+        try c.encode(gateway, forKey: .gateway)
+        try c.encode(hostVeth, forKey: .hostVeth)
+        try c.encodeIfPresent(podMAC, forKey: .podMAC)
+        try c.encode(netns, forKey: .netns)
+        try c.encode(bridge, forKey: .bridge)
+        try c.encode(pod, forKey: .pod)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(publicIP, forKey: .publicIP)
+        if !portMappings.isEmpty { try c.encode(portMappings, forKey: .portMappings) }
     }
 }
 

@@ -60,9 +60,10 @@ extension NATLayout {
         return problems
     }
 
-    /// Addresses to add to and remove from each pod set so that it holds exactly `pods`.
-    func podDrift(_ listing: NATListing, pods: Set<IPv4Address>) -> [(set: String, add: [IPv4Address], remove: [IPv4Address])] {
+    /// Addresses to add to and remove from each pod set so that it holds exactly the `pods` it should.
+    func podDrift(_ listing: NATListing, pods: [NATPod]) -> [(set: String, add: [IPv4Address], remove: [IPv4Address])] {
         sets.compactMap { spec in
+            let pods = Set(pods.filter { sets(holding: $0).contains(spec.name) }.map(\.address))
             let have = Set(listing.set(named: spec.name)?.elements.map(\.address) ?? [])
             let add = pods.subtracting(have).sorted()
             let remove = have.subtracting(pods).sorted()

@@ -92,17 +92,18 @@ struct NATLayout {
     /// table is absent, and the new table holds `pods` from the start. Rule counters are carried over from
     /// `previous` by comment; per-element counters restart at zero (nft 1.0.6 ignores element counter
     /// values in JSON input).
-    func rebuildCommands(pods: [IPv4Address], previous: NATListing?) -> [JSONValue] {
+    func rebuildCommands(pods: [NATPod], previous: NATListing?) -> [JSONValue] {
         typealias J = NftJSON
         var commands: [JSONValue] = [J.object(["add": J.object(["table": tableRef])]),
                                      J.object(["delete": J.object(["table": tableRef])]),
                                      J.object(["add": J.object(["table": tableRef])])]
-        let elements = JSONValue.array(pods.sorted().map { .string("\($0)") })
         for set in sets {
+            let members = pods.filter { sets(holding: $0).contains(set.name) }.map(\.address)
+            let elements = JSONValue.array(members.sorted().map { .string("\($0)") })
             var body: [String: JSONValue] = ["family": .string("ip"), "table": .string(table), "name": .string(set.name),
                                              "type": .string("ipv4_addr")]
             if set.counted { body["stmt"] = .array([J.object(["counter": .null])]) }
-            if !pods.isEmpty { body["elem"] = elements }
+            if !members.isEmpty { body["elem"] = elements }
             commands.append(J.object(["add": J.object(["set": .object(body)])]))
         }
         for chain in chains {
@@ -123,6 +124,9 @@ struct NATLayout {
         }
         return commands
     }
+
+    /// The sets that hold `pod`'s address: every pod set, for now.
+    func sets(holding pod: NATPod) -> [String] { sets.map(\.name) }
 
     /// `verb` ("add" or "delete") of `addresses` in every pod set, as commands for one transaction.
     func elementCommands(_ verb: String, _ addresses: [IPv4Address], sets names: [String]? = nil) -> [JSONValue] {

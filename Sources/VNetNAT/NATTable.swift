@@ -44,6 +44,12 @@ public final class NATTable {
 
     // MARK: - Node-level rules
 
+    /// `ensure` for pods known by address only (no rule sets, public IP or host ports).
+    @discardableResult
+    public func ensure(_ config: NATConfig, addresses: [IPv4Address]) throws(NATError) -> EnsureOutcome {
+        try ensure(config, pods: addresses.map { NATPod(address: $0) })
+    }
+
     /// Makes the table match `config`, holding exactly `pods` in its pod sets, and says what it had to do.
     ///
     /// Reads the table once. Missing or different rules, chains or sets (a rule deleted or rewritten, a
@@ -53,7 +59,7 @@ public final class NATTable {
     /// only the pod sets differ, just their elements are changed. `pods` is the full list the node's state
     /// holds: callers serialize `ensure` with per-pod changes (the operations layer's lock).
     @discardableResult
-    public func ensure(_ config: NATConfig, pods: [IPv4Address]) throws(NATError) -> EnsureOutcome {
+    public func ensure(_ config: NATConfig, pods: [NATPod]) throws(NATError) -> EnsureOutcome {
         guard config.tableName == name else {
             throw .invalidConfiguration("configuration names table \(config.tableName), this is table \(name)")
         }
@@ -62,7 +68,7 @@ public final class NATTable {
         if let listing {
             let problems = layout.differences(from: listing)
             if problems.isEmpty {
-                let drift = layout.podDrift(listing, pods: Set(pods))
+                let drift = layout.podDrift(listing, pods: pods)
                 if drift.isEmpty { return .unchanged }
                 var commands: [JSONValue] = []
                 for change in drift {
@@ -81,7 +87,7 @@ public final class NATTable {
         return .created
     }
 
-    private func rebuild(_ layout: NATLayout, pods: [IPv4Address], previous: NATListing?) throws(NATError) {
+    private func rebuild(_ layout: NATLayout, pods: [NATPod], previous: NATListing?) throws(NATError) {
         try nft.run(try NftJSON.batch(layout.rebuildCommands(pods: Array(Set(pods)), previous: previous)))
         guard let built = try list() else { throw .verificationFailed(["table \(name) is missing after rebuild"]) }
         let problems = layout.differences(from: built)
@@ -129,6 +135,26 @@ public final class NATTable {
     /// counter is kept). Throws `tableMissing` when the table or a set is not there.
     public func addPod(_ address: IPv4Address) throws(NATError) {
         try netlink.changeElements(table: name, sets: podSetNames, add: [address], delete: [])
+    }
+
+    /// Puts a pod into the table as `config` wants it, in one transaction (netlink): its address in the pod
+    /// sets and in the sets of the security rules that select it.
+    public func addPod(_ pod: NATPod, config: NATConfig) throws(NATError) {
+        let layout = NATLayout(config)
+        try netlink.changeElements(table: name, sets: layout.sets(holding: pod), add: [pod.address], delete: [])
+    }
+
+    /// Takes all of a pod out of the table in one transaction: its address leaves every pod set the table
+    /// has (found over netlink, so sets of an earlier configuration's rules are emptied too). Idempotent;
+    /// a missing table is success.
+    public func removePod(_ pod: NATPod) throws(NATError) {
+        do {
+            let sets = try netlink.addressSets(table: name) ?? []
+            guard !sets.isEmpty else { return }
+            try netlink.changeElements(table: name, sets: sets, add: [pod.address], delete: [pod.address])
+        } catch .tableMissing {
+            return
+        }
     }
 
     /// Removes a pod's address from the pod sets in one transaction. Idempotent: the transaction adds the

@@ -64,6 +64,14 @@ struct MessageWriter {
         }
     }
 
+    /// A dump of the sets of table `ip table`.
+    mutating func setDump(table: String, sequence: UInt32) {
+        message(type: vnet_nfnl_subsys_nftables() << 8 | NFT_MSG_GETSET.rawValue, flags: vnet_nlm_f_dump(),
+                family: vnet_nfproto_ipv4(), resourceID: 0, sequence: sequence) { nlh in
+            mnl_attr_put_strz(nlh, UInt16(NFTA_SET_TABLE.rawValue), table)
+        }
+    }
+
     /// A dump of the elements of `set` in table `ip table`.
     mutating func elementDump(table: String, set: String, sequence: UInt32) {
         message(type: vnet_nfnl_subsys_nftables() << 8 | NFT_MSG_GETSETELEM.rawValue, flags: vnet_nlm_f_dump(),

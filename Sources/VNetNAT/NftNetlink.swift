@@ -97,6 +97,33 @@ final class NftNetlink {
         return answers.replies == sets.count
     }
 
+    /// The names of the table's named sets of single addresses (not maps, not anonymous sets): the sets a
+    /// pod's address can be in. Nil when the table is not there.
+    func addressSets(table: String) throws(NATError) -> [String]? {
+        let operation = "list sets of table ip \(table)"
+        var names: [String] = []
+        let answers = try request(operation, dump: true) { messages, next in
+            messages.setDump(table: table, sequence: next())
+        } onReply: { message in
+            var name: String?
+            var flags: UInt32 = 0
+            var keyLength: UInt32 = 0
+            NftAttributes.payload(of: message).forEach { type, value in
+                switch type {
+                case NFTA_SET_NAME.rawValue: name = value.string
+                case NFTA_SET_FLAGS.rawValue: flags = value.uint32 ?? 0
+                case NFTA_SET_KEY_LEN.rawValue: keyLength = value.uint32 ?? 0
+                default: break
+                }
+            }
+            let excluded = UInt32(NFT_SET_ANONYMOUS.rawValue | NFT_SET_MAP.rawValue | NFT_SET_OBJECT.rawValue | NFT_SET_INTERVAL.rawValue)
+            if let name, flags & excluded == 0, keyLength == 4 { names.append(name) }
+        }
+        if answers.missing { return nil }
+        if let failure = answers.failure(operation) { throw failure }
+        return names
+    }
+
     /// The table's rules in order, as the kernel holds them. Nil when the table is not there.
     func rules(table: String) throws(NATError) -> [NftRule]? {
         let operation = "list rules of table ip \(table)"

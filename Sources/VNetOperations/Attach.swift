@@ -41,7 +41,8 @@ extension Node {
             undo.push("ipam") { try addresses.release(request.key) }
             // A NAT rebuild (first use, or repair) fills the pod set from the state, which already names this
             // pod: its element must go on any failure from here on, whichever step put it there.
-            undo.push("nat-pod") { try nat.removePod(allocation.address.address) }
+            let natPod = NATPod(address: allocation.address.address, pod: request.pod)
+            undo.push("nat-pod") { try nat.removePod(natPod) }
             try FaultPoint.hit("add:ipam")
 
             // Node-level, after IPAM: an ADD refused by the pool (exhausted, limit) leaves the node untouched.
@@ -51,7 +52,7 @@ extension Node {
 
             step = "nat"
             let natConfig = try natConfig(subnet: allocation.address.canonical, gateway: allocation.gateway)
-            try nat.ensure(natConfig, pods: recordedPodAddresses)
+            try nat.ensure(natConfig, pods: recordedPods)
             try FaultPoint.hit("add:nat")
 
             step = "veth"
@@ -75,7 +76,7 @@ extension Node {
             try FaultPoint.hit("add:host-route")
 
             step = "nat-pod"
-            try nat.addPod(allocation.address.address)
+            try nat.addPod(natPod, config: natConfig)
             try FaultPoint.hit("add:nat-pod")
             // No second commit: the endpoint was recorded (phase attaching) with the lease, and from here the
             // kernel is the record that it is attached (its host veth exists). That saves a locked,

@@ -19,7 +19,7 @@ extension Node {
 
             if let address {
                 step = "nat-pod"
-                try nat.removePod(address)
+                try nat.removePod(endpoint.map(NATPod.init) ?? NATPod(address: address))
                 try FaultPoint.hit("del:nat-pod")
                 step = "host-route"
                 try kernel.removeHostRoute(to: address, bridge: endpoint?.bridge ?? config.bridge)

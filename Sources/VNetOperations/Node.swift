@@ -51,8 +51,8 @@ public struct Node {
                          snat: config.snat)
     }
 
-    /// Pod addresses recorded in the state: what a rebuilt NAT table must hold.
-    func recordedPodAddresses() -> [IPv4Address] {
-        ((try? store.load())?.endpoints ?? []).map(\.address.address)
+    /// The pods recorded in the state: what a rebuilt NAT table must hold.
+    func recordedPods() -> [NATPod] {
+        ((try? store.load())?.endpoints ?? []).map(NATPod.init)
     }
 }

@@ -59,11 +59,13 @@ public struct PodInterfaceState: Sendable, Hashable {
 
 /// vnet's NAT table. The nftables adapter implements it (`NftablesNAT`).
 public protocol NodeNAT {
-    /// Makes the node-level rules right (creating or repairing them); `pods` re-fills the pod set on a rebuild.
-    func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws
-    func addPod(_ address: IPv4Address) throws
-    /// A missing element is success.
-    func removePod(_ address: IPv4Address) throws
+    /// Makes the node-level rules right (creating or repairing them); `pods` re-fills the pod sets on a rebuild.
+    func ensure(_ config: NATConfig, pods: () -> [NATPod]) throws
+    /// Puts the pod into the table as `config` wants it: its address in the pod sets (and the sets of the
+    /// security rules that select it), its public IP and host ports; one transaction.
+    func addPod(_ pod: NATPod, config: NATConfig) throws
+    /// Takes all of the pod out of the table, one transaction. A missing element is success.
+    func removePod(_ pod: NATPod) throws
     func pods() throws -> Set<IPv4Address>
     /// Whether one pod's address is in the pod set (CHECK: one lookup, not a listing).
     func hasPod(_ address: IPv4Address) throws -> Bool

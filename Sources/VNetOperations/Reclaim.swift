@@ -104,7 +104,7 @@ extension Node {
                     // makes a veth, so not even a veth no endpoint owned can be half-way into an ADD meanwhile.
                     try store.update(verb: "reclaim", lockTimeout: lockTimeout) { state in
                         if let reason = try changed(target, in: state, force: force) { throw OperationError(.refused, reason) }
-                        try removeFromKernel(target)
+                        try removeFromKernel(target, recorded: target.key.flatMap(state.endpoint(for:)))
                         if let key = target.key {
                             state.release(key, at: Date())
                             state.removeEndpoint(key)
@@ -121,9 +121,11 @@ extension Node {
         return report
     }
 
-    private func removeFromKernel(_ target: PlanTarget) throws {
+    /// `recorded` is the target's endpoint, when the state has one: its public IP and host ports leave the
+    /// table with its address.
+    private func removeFromKernel(_ target: PlanTarget, recorded: Endpoint?) throws {
         if let address = target.address {
-            try nat.removePod(address)
+            try nat.removePod(recorded.map(NATPod.init) ?? NATPod(address: address))
             try kernel.removeHostRoute(to: address, bridge: config.bridge)
         }
         if let veth = target.hostVeth { try kernel.deleteLink(named: veth) }

@@ -40,9 +40,9 @@ final class NATTableTests: XCTestCase {
 
     func testEnsureCreatesThenIsIdempotent() throws {
         try withTable { table in
-            XCTAssertEqual(try table.ensure(config, pods: [podA, podB]), .created)
-            XCTAssertEqual(try table.ensure(config, pods: [podA, podB]), .unchanged)
-            XCTAssertEqual(try table.ensure(config, pods: [podB, podA]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA, podB]), .created)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA, podB]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podB, podA]), .unchanged)
             XCTAssertEqual(try table.pods(), [podA, podB])
             XCTAssertEqual(try table.check(config, pod: podA), [])
         }
@@ -54,19 +54,19 @@ final class NATTableTests: XCTestCase {
     }
 
     func testRepairsDeletedRule() throws {
-        try withTable { table in _ = try table.ensure(config, pods: [podA]) }
+        try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
         try Shell.nft(node, "delete", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "snat to"))
         try withTable { table in
-            let outcome = try table.ensure(config, pods: [podA])
+            let outcome = try table.ensure(config, addresses: [podA])
             guard case .repaired(let reason) = outcome else { return XCTFail("want repaired, got \(outcome)") }
             XCTAssertTrue(reason.contains("chain postrouting has 3 rules, want 4"), reason)
-            XCTAssertEqual(try table.ensure(config, pods: [podA]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA]), .unchanged)
             XCTAssertEqual(try table.pods(), [podA])
         }
     }
 
     func testRepairsFlushedChainAndKeepsRuleCounters() throws {
-        try withTable { table in _ = try table.ensure(config, pods: [podA]) }
+        try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
         // Give the SNAT rule a count by hand (replacing it keeps its comment), then flush the other chain.
         let snat = try handle(ofRuleMatching: "snat to")
         try Shell.nft(node, "replace", "rule", "ip", "vnet", "postrouting", "handle", snat,
@@ -74,24 +74,24 @@ final class NATTableTests: XCTestCase {
                       "comment", "\"vnet: SNAT pod traffic leaving the VNet to 10.240.0.4\"")
         try Shell.nft(node, "flush", "chain", "ip", "vnet", "accounting")
         try withTable { table in
-            let outcome = try table.ensure(config, pods: [podA])
+            let outcome = try table.ensure(config, addresses: [podA])
             guard case .repaired(let reason) = outcome else { return XCTFail("want repaired, got \(outcome)") }
             XCTAssertTrue(reason.contains("chain accounting has 0 rules, want 1"), reason)
-            XCTAssertEqual(try table.ensure(config, pods: [podA]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA]), .unchanged)
             let snatRule = try table.snapshot().rules.first { $0.comment.contains("SNAT") }
             XCTAssertEqual(snatRule?.packets, 7, "a repair carries rule counters over")
         }
     }
 
     func testRepairsChangedRule() throws {
-        try withTable { table in _ = try table.ensure(config, pods: [podA]) }
+        try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
         // Same comment, different address: only a structural comparison notices.
         try Shell.nft(node, "replace", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "snat to"),
                       "counter", "snat", "to", "10.240.0.99",
                       "comment", "\"vnet: SNAT pod traffic leaving the VNet to 10.240.0.4\"")
         try withTable { table in
             XCTAssertEqual(try table.snapshot().snatAddress, IPv4Address(10, 240, 0, 99))
-            let outcome = try table.ensure(config, pods: [podA])
+            let outcome = try table.ensure(config, addresses: [podA])
             guard case .repaired(let reason) = outcome else { return XCTFail("want repaired, got \(outcome)") }
             XCTAssertTrue(reason.contains("rule 4"), reason)
             XCTAssertEqual(try table.snapshot().snatAddress, config.snatAddress)
@@ -102,40 +102,40 @@ final class NATTableTests: XCTestCase {
                       "comment", "\"vnet: pod traffic to the VNet and no-masquerade ranges keeps its address\"")
         try withTable { table in
             XCTAssertNotEqual(try table.check(config), [])
-            guard case .repaired = try table.ensure(config, pods: [podA]) else { return XCTFail("narrowed range not repaired") }
+            guard case .repaired = try table.ensure(config, addresses: [podA]) else { return XCTFail("narrowed range not repaired") }
             XCTAssertEqual(try table.check(config), [])
         }
     }
 
     func testRecreatesDeletedTable() throws {
-        try withTable { table in _ = try table.ensure(config, pods: [podA, podB]) }
+        try withTable { table in _ = try table.ensure(config, addresses: [podA, podB]) }
         try Shell.nft(node, "delete", "table", "ip", "vnet")
         try withTable { table in
             XCTAssertEqual(try table.snapshot(), .absent)
             XCTAssertEqual(try table.check(config), ["table ip vnet is missing"])
-            XCTAssertEqual(try table.ensure(config, pods: [podA, podB]), .created)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA, podB]), .created)
             XCTAssertEqual(try table.pods(), [podA, podB])
-            XCTAssertEqual(try table.ensure(config, pods: [podA, podB]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podA, podB]), .unchanged)
         }
     }
 
     func testExtraObjectsAndConfigChangeRebuild() throws {
-        try withTable { table in _ = try table.ensure(config, pods: []) }
+        try withTable { table in _ = try table.ensure(config, addresses: []) }
         try Shell.nft(node, "add", "chain", "ip", "vnet", "intruder")
         try withTable { table in
-            guard case .repaired(let reason) = try table.ensure(config, pods: []) else { return XCTFail("not repaired") }
+            guard case .repaired(let reason) = try table.ensure(config, addresses: []) else { return XCTFail("not repaired") }
             XCTAssertTrue(reason.contains("unexpected chain intruder"), reason)
             var wider = config
             wider.nonMasqueradeCIDRs.append(IPv4Prefix("192.0.2.0/24")!)
-            guard case .repaired = try table.ensure(wider, pods: []) else { return XCTFail("config change not applied") }
-            XCTAssertEqual(try table.ensure(wider, pods: []), .unchanged)
+            guard case .repaired = try table.ensure(wider, addresses: []) else { return XCTFail("config change not applied") }
+            XCTAssertEqual(try table.ensure(wider, addresses: []), .unchanged)
         }
         XCTAssertTrue(try Shell.nft(node, "list", "table", "ip", "vnet").contains("192.0.2.0/24"))
     }
 
     func testPodElementsAddRemoveAndReconcile() throws {
         try withTable { table in
-            _ = try table.ensure(config, pods: [])
+            _ = try table.ensure(config, addresses: [])
             try table.addPod(podA)
             try table.addPod(podA)
             try table.addPod(podB)
@@ -152,9 +152,9 @@ final class NATTableTests: XCTestCase {
         try Shell.nft(node, "delete", "element", "ip", "vnet", "pod_stats", "{", "10.240.1.11", "}")
         try Shell.nft(node, "add", "element", "ip", "vnet", "pods", "{", "10.240.1.99", "}")
         try withTable { table in
-            XCTAssertEqual(try table.ensure(config, pods: [podB]),
+            XCTAssertEqual(try table.ensure(config, addresses: [podB]),
                            .podsReconciled(added: [podB], removed: [IPv4Address(10, 240, 1, 99)]))
-            XCTAssertEqual(try table.ensure(config, pods: [podB]), .unchanged)
+            XCTAssertEqual(try table.ensure(config, addresses: [podB]), .unchanged)
         }
     }
 
@@ -171,7 +171,7 @@ final class NATTableTests: XCTestCase {
     }
 
     func testKernelRefusalsAreReported() throws {
-        try withTable { table in _ = try table.ensure(config, pods: []) }
+        try withTable { table in _ = try table.ensure(config, addresses: []) }
         // Swap our pods set for one of another type: adding an address to it is refused by the kernel, and
         // the error must say which request failed and why.
         try Shell.nft(node, "flush", "chain", "ip", "vnet", "postrouting")
@@ -187,7 +187,7 @@ final class NATTableTests: XCTestCase {
                 XCTAssertTrue(nat.description.contains("Invalid argument"), nat.description)
             }
             XCTAssertFalse(try table.quickCheck(config).isEmpty, "the flushed chain shows in the quick check")
-            guard case .repaired(let reason) = try table.ensure(config, pods: [podA]) else { return XCTFail("not repaired") }
+            guard case .repaired(let reason) = try table.ensure(config, addresses: [podA]) else { return XCTFail("not repaired") }
             XCTAssertTrue(reason.contains("set pods has type inet_service"), reason)
             XCTAssertEqual(try table.quickCheck(config), [])
             XCTAssertTrue(try table.hasPod(podA))
@@ -205,7 +205,7 @@ final class NATTableTests: XCTestCase {
         ]
         for tampering in tamperings {
             try withTable { table in
-                _ = try table.ensure(config, pods: [podA])
+                _ = try table.ensure(config, addresses: [podA])
                 XCTAssertEqual(try table.quickCheck(config), [])
             }
             var command = tampering
@@ -218,7 +218,7 @@ final class NATTableTests: XCTestCase {
             try Shell.run(["ip", "netns", "exec", node, "nft"] + command)
             try withTable { table in
                 XCTAssertFalse(try table.quickCheck(config).isEmpty, "\(tampering)")
-                XCTAssertNotEqual(try table.ensure(config, pods: [podA]), .unchanged)
+                XCTAssertNotEqual(try table.ensure(config, addresses: [podA]), .unchanged)
                 XCTAssertEqual(try table.quickCheck(config), [])
             }
         }
@@ -228,7 +228,7 @@ final class NATTableTests: XCTestCase {
     func testSnapshotOfAFullNodeHasEveryPod() throws {
         let pods = (0..<UInt32(300)).map { IPv4Address(IPv4Address(10, 240, 2, 1).value + $0) }
         try withTable { table in
-            _ = try table.ensure(config, pods: pods)
+            _ = try table.ensure(config, addresses: pods)
             let snapshot = try table.snapshot()
             XCTAssertEqual(snapshot.perPod.map(\.address), pods.sorted())
             XCTAssertEqual(snapshot.snatAddress, config.snatAddress)
@@ -250,13 +250,13 @@ final class NATTableTests: XCTestCase {
         try Shell.nft(node, "add", "table", "inet", "vnet")
         let before = try Shell.nft(node, "-a", "list", "ruleset")
         try withTable { table in
-            _ = try table.ensure(config, pods: [podA])
+            _ = try table.ensure(config, addresses: [podA])
             try table.addPod(podB)
             try table.removePod(podA)
         }
         try Shell.nft(node, "flush", "chain", "ip", "vnet", "postrouting")
         try withTable { table in
-            _ = try table.ensure(config, pods: [podB])
+            _ = try table.ensure(config, addresses: [podB])
             _ = try table.snapshot()
             try table.remove()
         }
@@ -266,7 +266,7 @@ final class NATTableTests: XCTestCase {
     func testContextStaysInTheNamespaceItWasMadeIn() throws {
         let other = try namespaces.make("other")
         let table = try inNamespace(node) { try NATTable() }
-        try inNamespace(other) { _ = try table.ensure(config, pods: []) }
+        try inNamespace(other) { _ = try table.ensure(config, addresses: []) }
         XCTAssertTrue(try Shell.nft(node, "list", "tables").contains("table ip vnet"))
         XCTAssertFalse(try Shell.nft(other, "list", "tables").contains("table ip vnet"))
         // A removal retires the netlink socket; the one made for the next call acts in the node too.
@@ -287,14 +287,14 @@ final class NATTableTests: XCTestCase {
         var off = config
         off.snat = false
         try withTable { table in
-            XCTAssertEqual(try table.ensure(off, pods: [podA]), .created)
+            XCTAssertEqual(try table.ensure(off, addresses: [podA]), .created)
             try table.addPod(podB)
             let snapshot = try table.snapshot()
             XCTAssertTrue(snapshot.present)
             XCTAssertNil(snapshot.snatAddress)
             XCTAssertEqual(snapshot.rules, [])
             XCTAssertEqual(snapshot.perPod.map(\.address), [podA, podB])
-            guard case .repaired = try table.ensure(config, pods: [podA, podB]) else { return XCTFail("snat not turned on") }
+            guard case .repaired = try table.ensure(config, addresses: [podA, podB]) else { return XCTFail("snat not turned on") }
         }
         XCTAssertTrue(try Shell.nft(node, "list", "table", "ip", "vnet").contains("snat to 10.240.0.4"))
     }
@@ -308,8 +308,8 @@ final class NATTableTests: XCTestCase {
         custom.tableName = "vnet_blue"
         try inNamespace(node) {
             let table = try NATTable(name: "vnet_blue")
-            XCTAssertEqual(try table.ensure(custom, pods: [podA]), .created)
-            XCTAssertThrowsError(try table.ensure(config, pods: []))
+            XCTAssertEqual(try table.ensure(custom, addresses: [podA]), .created)
+            XCTAssertThrowsError(try table.ensure(config, addresses: []))
         }
         XCTAssertTrue(try Shell.nft(node, "list", "tables").contains("table ip vnet_blue"))
     }

@@ -112,7 +112,7 @@ final class NATTrafficTests: XCTestCase {
     func testSnatToInternetKeepsAddressToPeersAndCounts() throws {
         let before = try inNamespace(node) { () -> NATSnapshot in
             let table = try NATTable()
-            XCTAssertEqual(try table.ensure(config, pods: []), .created)
+            XCTAssertEqual(try table.ensure(config, addresses: []), .created)
             try table.addPod(pod1)
             return try table.snapshot()
         }
@@ -142,13 +142,13 @@ final class NATTrafficTests: XCTestCase {
     func testPerPodChangeCost() throws {
         try inNamespace(node) {
             let table = try NATTable()
-            _ = try table.ensure(config, pods: [])
+            _ = try table.ensure(config, addresses: [])
             let pods = (0..<200).map { IPv4Address(10, 240, 2, UInt8($0)) }
             let clock = ContinuousClock()
             let added = try clock.measure { for address in pods { try table.addPod(address) } }
             XCTAssertEqual(try table.pods().count, 200)
             let listed = try clock.measure { _ = try table.snapshot() }
-            let ensured = try clock.measure { XCTAssertEqual(try table.ensure(config, pods: pods), .unchanged) }
+            let ensured = try clock.measure { XCTAssertEqual(try table.ensure(config, addresses: pods), .unchanged) }
             let removed = try clock.measure { for address in pods { try table.removePod(address) } }
             XCTAssertEqual(try table.pods(), [])
             print("NAT cost with 200 pods: addPod \(added / 200) each, removePod \(removed / 200) each, "

@@ -81,14 +81,14 @@ final class FakeNAT: NodeNAT {
     var podSet = Set<IPv4Address>()
     var failOn: String?
 
-    func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws {
+    func ensure(_ config: NATConfig, pods: () -> [NATPod]) throws {
         if failOn == "nat" { throw FakeKernel.Failure(description: "nat failed") }
     }
-    func addPod(_ address: IPv4Address) throws {
+    func addPod(_ pod: NATPod, config: NATConfig) throws {
         if failOn == "nat-pod" { throw FakeKernel.Failure(description: "nat-pod failed") }
-        podSet.insert(address)
+        podSet.insert(pod.address)
     }
-    func removePod(_ address: IPv4Address) throws { podSet.remove(address) }
+    func removePod(_ pod: NATPod) throws { podSet.remove(pod.address) }
     func pods() throws -> Set<IPv4Address> { podSet }
     func hasPod(_ address: IPv4Address) throws -> Bool { podSet.contains(address) }
     func snapshot() throws -> NATSnapshot { NATSnapshot(present: true, snatAddress: nil, rules: [], perPod: []) }

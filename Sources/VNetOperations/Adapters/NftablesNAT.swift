@@ -17,14 +17,14 @@ public final class NftablesNAT: NodeNAT {
         return table
     }
 
-    public func ensure(_ config: NATConfig, pods: () -> [IPv4Address]) throws {
+    public func ensure(_ config: NATConfig, pods: () -> [NATPod]) throws {
         let table = try table(config.tableName)
         guard let recorded = try repair(table, config, pods: pods) else { return }
         // No lock is held here, so another ADD may have added its pod's element to the table this call just
         // replaced, or seen removed as drift, after `recorded` was read. Its endpoint was recorded before
         // that element was added, so reading the state again finds it: add back what was recorded meanwhile.
         // (Adding is idempotent; an element of a pod deleted meanwhile costs nothing and its DEL removes it.)
-        for address in Set(pods()).subtracting(recorded) { try table.addPod(address) }
+        for pod in Set(pods()).subtracting(recorded) { try table.addPod(pod, config: config) }
     }
 
     /// How many times `ensure` repairs the table before it gives up on concurrent repairs.
@@ -36,7 +36,7 @@ public final class NftablesNAT: NodeNAT {
     /// Another first ADD may repair the table between this call's listing and its batch (a set written into
     /// is rebuilt, an element removed is removed already): the batch is atomic, so nothing of it happened,
     /// and the table is looked at again; that ADD may have left nothing to do.
-    private func repair(_ table: NATTable, _ config: NATConfig, pods: () -> [IPv4Address]) throws -> [IPv4Address]? {
+    private func repair(_ table: NATTable, _ config: NATConfig, pods: () -> [NATPod]) throws -> [NATPod]? {
         var attempt = 1
         while true {
             if try table.quickCheck(config).isEmpty { return nil }
@@ -52,9 +52,9 @@ public final class NftablesNAT: NodeNAT {
         }
     }
 
-    public func addPod(_ address: IPv4Address) throws { try table(defaultTable).addPod(address) }
+    public func addPod(_ pod: NATPod, config: NATConfig) throws { try table(config.tableName).addPod(pod, config: config) }
 
-    public func removePod(_ address: IPv4Address) throws { try table(defaultTable).removePod(address) }
+    public func removePod(_ pod: NATPod) throws { try table(defaultTable).removePod(pod) }
 
     public func pods() throws -> Set<IPv4Address> { try table(defaultTable).pods() }
 
