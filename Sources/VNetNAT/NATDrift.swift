@@ -35,11 +35,12 @@ extension NATLayout {
                 problems.append("chain \(spec.name) is missing")
                 continue
             }
-            if found.type != spec.type || found.hook != "postrouting" || found.priority != spec.priority
-                || found.policy != "accept" {
+            if found.type != spec.hook?.type || found.hook != spec.hook?.hook || found.priority != spec.hook?.priority
+                || found.policy != (spec.hook == nil ? nil : "accept") {
+                let want = spec.hook.map { "\($0.type) hook \($0.hook) priority \($0.priority) policy accept" } ?? "a regular chain"
                 problems.append("chain \(spec.name) is \(found.type ?? "regular") hook \(found.hook ?? "none") "
                                 + "priority \(found.priority.map(String.init) ?? "none") policy \(found.policy ?? "none"), "
-                                + "want \(spec.type) hook postrouting priority \(spec.priority) policy accept")
+                                + "want \(want)")
             }
             let want = rules.filter { $0.chain == spec.name }
             let have = listing.rules(in: spec.name)

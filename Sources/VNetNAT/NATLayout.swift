@@ -28,7 +28,21 @@ struct NATLayout {
     static let accountingChain = "accounting"
 
     struct SetSpec { var name: String; var counted: Bool }
-    struct ChainSpec { var name: String; var type: String; var priority: Int }
+    /// A chain; `hook` is nil for a regular chain (one only jumped to). Base chains' policy is accept: vnet
+    /// drops only by its rules' verdicts.
+    struct ChainSpec {
+        struct Hook { var type: String; var hook: String; var priority: Int }
+        var name: String
+        var hook: Hook?
+        init(name: String, type: String, hook: String, priority: Int) {
+            self.name = name
+            self.hook = Hook(type: type, hook: hook, priority: priority)
+        }
+        init(regular name: String) {
+            self.name = name
+            hook = nil
+        }
+    }
     struct RuleSpec { var chain: String; var comment: String; var expr: [JSONValue] }
 
     let table: String
@@ -57,8 +71,8 @@ struct NATLayout {
             return
         }
         let srcnat = Int(vnet_nf_ip_pri_nat_src())
-        chains = [ChainSpec(name: Self.natChain, type: "nat", priority: srcnat),
-                  ChainSpec(name: Self.accountingChain, type: "filter", priority: srcnat + 10)]
+        chains = [ChainSpec(name: Self.natChain, type: "nat", hook: "postrouting", priority: srcnat),
+                  ChainSpec(name: Self.accountingChain, type: "filter", hook: "postrouting", priority: srcnat + 10)]
         let counter = J.object(["counter": .null])
         let verdictReturn = J.object(["return": .null])
         func ipField(_ field: String) -> JSONValue { J.object(["payload": J.object(["protocol": .string("ip"), "field": .string(field)])]) }
@@ -107,9 +121,14 @@ struct NATLayout {
             commands.append(J.object(["add": J.object(["set": .object(body)])]))
         }
         for chain in chains {
-            commands.append(J.object(["add": J.object(["chain": J.object([
-                "family": .string("ip"), "table": .string(table), "name": .string(chain.name), "type": .string(chain.type),
-                "hook": .string("postrouting"), "prio": J.number(chain.priority), "policy": .string("accept")])])]))
+            var body: [String: JSONValue] = ["family": .string("ip"), "table": .string(table), "name": .string(chain.name)]
+            if let hook = chain.hook {
+                body["type"] = .string(hook.type)
+                body["hook"] = .string(hook.hook)
+                body["prio"] = J.number(hook.priority)
+                body["policy"] = .string("accept")
+            }
+            commands.append(J.object(["add": J.object(["chain": .object(body)])]))
         }
         for rule in rules {
             var expr = rule.expr
