@@ -35,12 +35,19 @@ public struct NATSnapshot: Codable, Hashable, Sendable {
     public var snatAddress: IPv4Address?
     public var rules: [NATRuleCounter]
     public var perPod: [PodNATCounter]
+    /// Per pod under security rules: the packets of new connections its inbound and its outbound rules
+    /// decided (empty without rules).
+    public var filteredInbound: [PodNATCounter]
+    public var filteredOutbound: [PodNATCounter]
 
-    public init(present: Bool, snatAddress: IPv4Address?, rules: [NATRuleCounter], perPod: [PodNATCounter]) {
+    public init(present: Bool, snatAddress: IPv4Address?, rules: [NATRuleCounter], perPod: [PodNATCounter],
+                filteredInbound: [PodNATCounter] = [], filteredOutbound: [PodNATCounter] = []) {
         self.present = present
         self.snatAddress = snatAddress
         self.rules = rules
         self.perPod = perPod
+        self.filteredInbound = filteredInbound
+        self.filteredOutbound = filteredOutbound
     }
 
     public static let absent = NATSnapshot(present: false, snatAddress: nil, rules: [], perPod: [])

@@ -49,6 +49,8 @@ struct NATLayout {
     let sets: [SetSpec]
     let chains: [ChainSpec]
     let rules: [RuleSpec]
+    /// The security rules the filter chains enforce, if any: they decide which sets a pod is in.
+    let security: SecurityPolicy?
 
     private static let podSets = [SetSpec(name: podSet, counted: false), SetSpec(name: statsSet, counted: true)]
 
@@ -56,23 +58,36 @@ struct NATLayout {
     /// element changes and for deleting the table.
     init(podSetsOf table: String) {
         self.table = table
+        security = nil
         sets = Self.podSets
         chains = []
         rules = []
     }
 
     init(_ config: NATConfig) {
-        typealias J = NftJSON
         table = config.tableName
-        sets = Self.podSets
-        guard config.snat else {
-            chains = []
-            rules = []
-            return
+        security = config.security
+        var sets = Self.podSets
+        var chains: [ChainSpec] = []
+        var rules: [RuleSpec] = []
+        if config.snat { (chains, rules) = Self.translation(config) }
+        if let policy = config.security {
+            let filtering = SecurityLayout(policy)
+            sets += filtering.sets
+            chains += filtering.chains
+            rules += filtering.rules
         }
+        self.sets = sets
+        self.chains = chains
+        self.rules = rules
+    }
+
+    /// The SNAT chain and the accounting chain.
+    private static func translation(_ config: NATConfig) -> ([ChainSpec], [RuleSpec]) {
+        typealias J = NftJSON
         let srcnat = Int(vnet_nf_ip_pri_nat_src())
-        chains = [ChainSpec(name: Self.natChain, type: "nat", hook: "postrouting", priority: srcnat),
-                  ChainSpec(name: Self.accountingChain, type: "filter", hook: "postrouting", priority: srcnat + 10)]
+        let chains = [ChainSpec(name: Self.natChain, type: "nat", hook: "postrouting", priority: srcnat),
+                      ChainSpec(name: Self.accountingChain, type: "filter", hook: "postrouting", priority: srcnat + 10)]
         let counter = J.object(["counter": .null])
         let verdictReturn = J.object(["return": .null])
         func ipField(_ field: String) -> JSONValue { J.object(["payload": J.object(["protocol": .string("ip"), "field": .string(field)])]) }
@@ -97,7 +112,7 @@ struct NATLayout {
         rules.append(RuleSpec(chain: Self.accountingChain, comment: "vnet: per-pod packets and bytes of SNAT-ed traffic",
                               expr: [match("in", J.object(["ct": J.object(["key": .string("status")])]), .string("snat")),
                                      match("==", originalSource, .string("@\(Self.statsSet)")), counter]))
-        self.rules = rules
+        return (chains, rules)
     }
 
     private var tableRef: JSONValue { NftJSON.object(["family": .string("ip"), "name": .string(table)]) }
@@ -144,8 +159,11 @@ struct NATLayout {
         return commands
     }
 
-    /// The sets that hold `pod`'s address: every pod set, for now.
-    func sets(holding pod: NATPod) -> [String] { sets.map(\.name) }
+    /// The sets that hold `pod`'s address: the two pod sets and, with security rules, the pod's filter
+    /// sets and those of the rules whose `pods` globs select it.
+    func sets(holding pod: NATPod) -> [String] {
+        Self.podSets.map(\.name) + (security.map { SecurityLayout.sets(holding: pod, policy: $0) } ?? [])
+    }
 
     /// `verb` ("add" or "delete") of `addresses` in every pod set, as commands for one transaction.
     func elementCommands(_ verb: String, _ addresses: [IPv4Address], sets names: [String]? = nil) -> [JSONValue] {

@@ -94,6 +94,29 @@ public final class NATTable {
         if !problems.isEmpty { throw .verificationFailed(problems) }
     }
 
+    /// Rebuilds the whole table for `config` in one transaction, whatever it holds now (rule counters carried
+    /// over), and verifies it: `vnetctl rules apply`.
+    public func rebuild(_ config: NATConfig, pods: [NATPod]) throws(NATError) {
+        try rebuild(NATLayout(config), pods: pods, previous: try list())
+    }
+
+    /// What is wrong with one pod's part of the table (netlink only, for CHECK): the rules' quick look, and
+    /// the pod missing from a set it belongs in or present in a set of a rule that does not select it.
+    public func problems(of pod: NATPod, config: NATConfig) throws(NATError) -> [String] {
+        var problems = try quickCheck(config)
+        guard problems.isEmpty else { return problems }
+        let layout = NATLayout(config)
+        let wanted = Set(layout.sets(holding: pod))
+        for set in layout.sets.map(\.name) {
+            let present = try netlink.hasElement(table: name, set: set, pod.address)
+            if present != wanted.contains(set) {
+                problems.append(present ? "pod \(pod.address) is in set \(set), which its rules do not select it for"
+                                        : "pod \(pod.address) is not in set \(set)")
+            }
+        }
+        return problems
+    }
+
     /// What is wrong with the table for `config` and, when given, for one pod; empty when all is well.
     /// Reads only; for CNI CHECK and for operators.
     public func check(_ config: NATConfig, pod: IPv4Address? = nil) throws(NATError) -> [String] {
@@ -203,8 +226,14 @@ public final class NATTable {
             rule.counter.map { NATRuleCounter(chain: rule.chain, handle: rule.handle, comment: rule.comment ?? "",
                                               packets: $0.packets, bytes: $0.bytes) }
         }
+        // Only a table with security rules has the filter sets (a missing set reads as nil, one request).
+        let filtered = rules.contains { $0.comment.hasPrefix(SecurityRuleComment.prefix) }
+        let inbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podInSet) ?? [] : []
+        let outbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podOutSet) ?? [] : []
         return NATSnapshot(present: true, snatAddress: found.lazy.compactMap(\.snatAddress).first, rules: rules,
-                           perPod: perPod.sorted { $0.address < $1.address })
+                           perPod: perPod.sorted { $0.address < $1.address },
+                           filteredInbound: inbound.sorted { $0.address < $1.address },
+                           filteredOutbound: outbound.sorted { $0.address < $1.address })
     }
 
     // MARK: - Reading

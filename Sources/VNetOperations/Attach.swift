@@ -53,6 +53,7 @@ extension Node {
             step = "nat"
             let natConfig = try natConfig(subnet: allocation.address.canonical, gateway: allocation.gateway)
             try nat.ensure(natConfig, pods: recordedPods)
+            if natConfig.security != nil { try kernel.ensureBridgeFiltering() }
             try FaultPoint.hit("add:nat")
 
             step = "veth"

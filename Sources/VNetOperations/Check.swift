@@ -34,6 +34,13 @@ extension Node {
             guard try nat.hasPod(endpoint.address.address) else {
                 throw OperationError(.checkFailed, "the NAT set lacks \(endpoint.address.address)")
             }
+            if config.securityRules != nil {
+                let natConfig = try natConfig(subnet: endpoint.address.canonical, gateway: endpoint.gateway)
+                let problems = try nat.problems(of: NATPod(endpoint), config: natConfig)
+                if !problems.isEmpty {
+                    throw OperationError(.checkFailed, "the security rules of \(endpoint.address.address) drifted: \(problems.joined(separator: "; "))")
+                }
+            }
             try addresses.check(key, expected: endpoint.address.address)
         } catch {
             throw OperationError.wrap(error, step: "")

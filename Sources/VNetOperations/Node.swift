@@ -47,8 +47,11 @@ public struct Node {
             throw OperationError(.nat, "the node has no route to the gateway \(gateway), so it has no primary address to SNAT to; set \"snatAddress\"")
         }
         let (vnet, other) = config.keptRanges(subnet: subnet)
+        let security = config.securityRules.map {
+            SecurityPolicy(rules: $0, context: RuleContext(virtualNetwork: vnet + other, nodeAddresses: [snatAddress]))
+        }
         return NATConfig(tableName: config.natTable, snatAddress: snatAddress, vnetCIDRs: vnet, nonMasqueradeCIDRs: other,
-                         snat: config.snat)
+                         snat: config.snat, security: security)
     }
 
     /// The pods recorded in the state: what a rebuilt NAT table must hold.

@@ -29,6 +29,9 @@ public struct NodeConfig: Sendable, Hashable {
     public var ipamType: String
     /// Where `vnetctl probe` and the console's probe aim the hops the node cannot guess (`probe` key).
     public var probe: ProbeSettings
+    /// The operator's security rules (`securityRules`); nil when the key is absent, and then no pod's
+    /// traffic is filtered. An empty list still gives every pod the default rules.
+    public var securityRules: [SecurityRule]?
 
 
     public init(network: String, bridge: String = NodeConfig.defaultBridge, mtu: Int = NodeConfig.defaultMTU,
@@ -86,21 +89,17 @@ public struct NodeConfig: Sendable, Hashable {
             config.dns = dns.isEmpty ? nil : dns
         }
         if let probeReader = try reader.object("probe") { config.probe = try ProbeSettings.parse(probeReader) }
+        if let rules = object["securityRules"], rules != .null { config.securityRules = try SecurityRuleParser.parse(rules) }
         guard let ipam = try reader.object("ipam") else { throw ConfigError("\"ipam\" is missing: vnet needs an IPAM plugin") }
         guard let type = try ipam.string("type"), !type.isEmpty else { throw ConfigError("\"ipam.type\" is missing") }
         config.ipamType = type
         return config
     }
 
-    /// Security rules and public IPs are read (a bad rule is named as such) but not yet enforced on the node:
-    /// an ADD refusing them beats a pod the operator believes is filtered and is not. Only ADD asks: a DEL
-    /// must still free a pod made before the key was added.
+    /// Public IPs are read (a bad entry is named as such) but not yet served on the node: an ADD refusing
+    /// them beats a pod the operator believes is reachable and is not. Only ADD asks: a DEL must still free
+    /// a pod made before the key was added.
     public static func refuseUnenforced(_ object: [String: JSONValue], virtualNetwork: [IPv4Prefix] = []) throws(ConfigError) {
-        if let rules = object["securityRules"], rules != .null {
-            _ = try SecurityRuleParser.parse(rules)
-            throw ConfigError("\"securityRules\" are not enforced by this version of vnet; nothing was applied",
-                              details: "remove the key until the node runs a vnet that applies them (docs/configuration.md)")
-        }
         if let publicIPs = object["publicIPs"], publicIPs != .null {
             _ = try PublicIPAssignment.parse(publicIPs, virtualNetwork: virtualNetwork)
             throw ConfigError("\"publicIPs\" are not served by this version of vnet; nothing was applied",

@@ -6,6 +6,10 @@ public protocol NodeKernel {
     /// Ensures the bridge exists, is up, and the node forwards for its pods (proxy ARP on the bridge so pods
     /// reach a gateway that lives beyond the node; IPv4 forwarding). Idempotent.
     func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> Link
+    /// Makes traffic bridged between pods pass the `ip` family's hooks (br_netfilter's
+    /// bridge-nf-call-iptables, per network namespace), where the security rules are: without it two pods on
+    /// one bridge would reach each other unfiltered.
+    func ensureBridgeFiltering() throws
     /// Creates a veth pair whose host end joins `bridge` and whose peer is born inside `netns` as `podIfname`.
     /// A host end of that name already there (a retried ADD's own, from an attempt that died) is replaced.
     func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethPair
@@ -66,6 +70,10 @@ public protocol NodeNAT {
     func addPod(_ pod: NATPod, config: NATConfig) throws
     /// Takes all of the pod out of the table, one transaction. A missing element is success.
     func removePod(_ pod: NATPod) throws
+    /// Rebuilds the whole table for `config` holding `pods`, in one transaction (`vnetctl rules apply`).
+    func rebuild(_ config: NATConfig, pods: [NATPod]) throws
+    /// What is wrong with one pod's part of the table; empty when it is as `config` wants it (CHECK).
+    func problems(of pod: NATPod, config: NATConfig) throws -> [String]
     func pods() throws -> Set<IPv4Address>
     /// Whether one pod's address is in the pod set (CHECK: one lookup, not a listing).
     func hasPod(_ address: IPv4Address) throws -> Bool

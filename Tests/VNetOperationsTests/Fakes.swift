@@ -22,6 +22,8 @@ final class FakeKernel: NodeKernel {
         if failOn == name { throw Failure(description: "\(name) failed (errno \(EPERM))") }
     }
 
+    func ensureBridgeFiltering() throws {}
+
     func ensureBridge(name: String, mtu: Int, promiscuous: Bool) throws -> Link {
         try enter("bridge")
         linkTable[name] = Link(index: 1, name: name, kind: "bridge", master: nil, operState: .up, adminUp: true, mtu: mtu,
@@ -89,6 +91,8 @@ final class FakeNAT: NodeNAT {
         podSet.insert(pod.address)
     }
     func removePod(_ pod: NATPod) throws { podSet.remove(pod.address) }
+    func rebuild(_ config: NATConfig, pods: [NATPod]) throws { podSet = Set(pods.map(\.address)) }
+    func problems(of pod: NATPod, config: NATConfig) throws -> [String] { podSet.contains(pod.address) ? [] : ["missing"] }
     func pods() throws -> Set<IPv4Address> { podSet }
     func hasPod(_ address: IPv4Address) throws -> Bool { podSet.contains(address) }
     func snapshot() throws -> NATSnapshot { NATSnapshot(present: true, snatAddress: nil, rules: [], perPod: []) }

@@ -19,10 +19,10 @@ final class NodeConfigSecurityTests: XCTestCase {
         }
     }
 
-    func testSecurityRulesAndPublicIPsAreRefusedNotIgnored() {
+    func testSecurityRulesAreReadAndPublicIPsRefusedNotIgnored() {
         XCTAssertEqual(parse(""), "accepted")
-        XCTAssertTrue(parse(#", "securityRules": [{"name": "r", "priority": 100, "direction": "inbound", "access": "deny", "protocol": "tcp"}]"#)
-            .hasPrefix(#""securityRules" are not enforced by this version of vnet"#))
+        XCTAssertEqual(parse(#", "securityRules": [{"name": "r", "priority": 100, "direction": "inbound", "access": "deny", "protocol": "tcp"}]"#),
+                       "accepted")
         XCTAssertTrue(parse(#", "publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]"#)
             .hasPrefix(#""publicIPs" are not served by this version of vnet"#))
     }

@@ -5,8 +5,9 @@ public struct EffectiveRules: Hashable, Sendable {
     public var inbound: [SecurityRule]
     public var outbound: [SecurityRule]
 
-    public init(rules: [SecurityRule], pod identity: String?) {
-        let mine = rules.filter { $0.applies(to: identity) }
+    /// `includingEveryPodsRules` keeps the rules whose globs miss `identity` too: the order of all rules.
+    public init(rules: [SecurityRule], pod identity: String?, includingEveryPodsRules: Bool = false) {
+        let mine = includingEveryPodsRules ? rules : rules.filter { $0.applies(to: identity) }
         inbound = (mine.filter { $0.direction == .inbound } + DefaultRules.inbound).sorted { $0.priority < $1.priority }
         outbound = (mine.filter { $0.direction == .outbound } + DefaultRules.outbound).sorted { $0.priority < $1.priority }
     }

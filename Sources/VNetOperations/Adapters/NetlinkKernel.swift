@@ -25,6 +25,16 @@ public final class NetlinkKernel: NodeKernel {
         return bridge
     }
 
+    public func ensureBridgeFiltering() throws {
+        let key = Sysctl.Key("net/bridge/bridge-nf-call-iptables")
+        do {
+            _ = try Sysctl.ensure(key, "1")
+        } catch {
+            throw OperationError(.nat, "cannot filter traffic between pods on the bridge: \(key) is not available (\(error)); "
+                                 + "security rules need the kernel's br_netfilter (modprobe br_netfilter)")
+        }
+    }
+
     public func createVeth(host: String, podIfname: String, netns: String, mtu: Int, bridge: String, hairpin: Bool) throws -> VethPair {
         let namespace = try NetworkNamespace(path: netns)
         guard let master = try netlink.link(named: bridge) else {

@@ -56,6 +56,12 @@ public final class NftablesNAT: NodeNAT {
 
     public func removePod(_ pod: NATPod) throws { try table(defaultTable).removePod(pod) }
 
+    public func rebuild(_ config: NATConfig, pods: [NATPod]) throws { try table(config.tableName).rebuild(config, pods: pods) }
+
+    public func problems(of pod: NATPod, config: NATConfig) throws -> [String] {
+        try table(config.tableName).problems(of: pod, config: config)
+    }
+
     public func pods() throws -> Set<IPv4Address> { try table(defaultTable).pods() }
 
     public func hasPod(_ address: IPv4Address) throws -> Bool { try table(defaultTable).hasPod(address) }
