@@ -15,7 +15,7 @@ struct VNetCtl: ParsableCommand {
         JSON output (--json) is documented in docs/vnetctl.md. Changes need root and are written to the audit log.
         """,
         subcommands: [StatusCommand.self, PoolCommand.self, EndpointsCommand.self, LinksCommand.self, NATCommand.self,
-                      LeaksCommand.self, EventsCommand.self, ProbeCommand.self, AttachCommand.self, DetachCommand.self, ReclaimCommand.self, GCCommand.self,
+                      LeaksCommand.self, EventsCommand.self, ProbeCommand.self, RulesCommand.self, AttachCommand.self, DetachCommand.self, ReclaimCommand.self, GCCommand.self,
                       MetricsCommand.self, StateCommand.self, VNetCommand.self])
 
     /// Maps ArgumentParser's outcomes onto the documented exit codes (usage errors are 2, not 64).

@@ -76,6 +76,23 @@ public enum NodeAssembly {
         return try configured(network: network, plugin: object, stateDir: stateDir)
     }
 
+    /// The vnet plugin's entry for `network` in the file at `path` (a conflist, or a single network
+    /// configuration), with the network's name and cniVersion, as the plugin would record it.
+    public static func pluginConfiguration(file path: String, network: String) throws -> (bytes: [UInt8], object: [String: JSONValue]) {
+        guard let bytes = try Files.read(path) else { throw RecordedConfigError(description: "\(path) does not exist") }
+        guard let root = (try? JSONParser.parse(bytes))?.objectValue else { throw RecordedConfigError(description: "\(path) is not a JSON object") }
+        guard root["name"]?.stringValue == network else {
+            throw RecordedConfigError(description: "\(path) configures network \(root["name"]?.stringValue ?? "(no name)"), not \(network)")
+        }
+        let plugins = root["plugins"]?.arrayValue?.compactMap(\.objectValue) ?? [root]
+        guard var plugin = plugins.first(where: { $0["type"]?.stringValue == "vnet" }) else {
+            throw RecordedConfigError(description: "\(path) has no plugin of type vnet")
+        }
+        plugin["name"] = .string(network)
+        if plugin["cniVersion"] == nil, let version = root["cniVersion"] { plugin["cniVersion"] = version }
+        return (JSONWriter.bytes(.object(plugin)), plugin)
+    }
+
     /// The node a network's plugin configuration describes (one entry of a conflist, or a single network
     /// configuration): what vnetd serves. With `stateDir`, the IPAM's dataDir is replaced by it.
     public static func configured(network: String, plugin object: [String: JSONValue], stateDir: String? = nil) throws -> (node: Node, ipam: IPAMService?) {
