@@ -56,6 +56,12 @@ extension Node {
             if natConfig.security != nil { try kernel.ensureBridgeFiltering() }
             try FaultPoint.hit("add:nat")
 
+            // The pod's elements go in before its veth exists: under security rules a pod is reachable only
+            // once its address is in the filter sets, never unfiltered for a moment in between.
+            step = "nat-pod"
+            try nat.addPod(natPod, config: natConfig)
+            try FaultPoint.hit("add:nat-pod")
+
             step = "veth"
             // A retried ADD may find its own veth from an attempt that died: the name is ours, and createVeth
             // replaces it.
@@ -76,9 +82,6 @@ extension Node {
             undo.push("host-route") { try kernel.removeHostRoute(to: allocation.address.address, bridge: config.bridge) }
             try FaultPoint.hit("add:host-route")
 
-            step = "nat-pod"
-            try nat.addPod(natPod, config: natConfig)
-            try FaultPoint.hit("add:nat-pod")
             // No second commit: the endpoint was recorded (phase attaching) with the lease, and from here the
             // kernel is the record that it is attached (its host veth exists). That saves a locked,
             // fsync'd commit on every ADD.
