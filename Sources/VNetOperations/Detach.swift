@@ -17,17 +17,19 @@ extension Node {
             if let candidate = address, let holder = state.holder(of: candidate), holder != key { address = nil }
             try FaultPoint.hit("del:state")
 
-            if let address {
-                step = "nat-pod"
-                try nat.removePod(endpoint.map(NATPod.init) ?? NATPod(address: address))
-                try FaultPoint.hit("del:nat-pod")
-                step = "host-route"
-                try kernel.removeHostRoute(to: address, bridge: endpoint?.bridge ?? config.bridge)
-                try FaultPoint.hit("del:host-route")
-            }
+            // The veth goes first: under security rules the pod must not stay reachable once its address has
+            // left the filter sets.
             step = "veth"
             try kernel.deleteLink(named: endpoint?.hostVeth ?? hostVeth(for: key))
             try FaultPoint.hit("del:veth")
+            if let address {
+                step = "host-route"
+                try kernel.removeHostRoute(to: address, bridge: endpoint?.bridge ?? config.bridge)
+                try FaultPoint.hit("del:host-route")
+                step = "nat-pod"
+                try nat.removePod(endpoint.map(NATPod.init) ?? NATPod(address: address))
+                try FaultPoint.hit("del:nat-pod")
+            }
 
             step = "ipam"
             try addresses.release(key)
