@@ -64,7 +64,9 @@ struct NATLayout {
         rules = []
     }
 
-    init(_ config: NATConfig) {
+    /// Without `expressions` the security rules are made without their expressions (chain and comment
+    /// only): what the per-ADD look, the pod's sets and CHECK need, without compiling every rule.
+    init(_ config: NATConfig, expressions: Bool = true) {
         table = config.tableName
         security = config.security
         var sets = Self.podSets
@@ -72,7 +74,7 @@ struct NATLayout {
         var rules: [RuleSpec] = []
         if config.snat { (chains, rules) = Self.translation(config) }
         if let policy = config.security {
-            let filtering = SecurityLayout(policy)
+            let filtering = SecurityLayout(policy, expressions: expressions)
             sets += filtering.sets
             chains += filtering.chains
             rules += filtering.rules

@@ -17,6 +17,9 @@ public final class NATTable {
     /// The namespace the table was made in, where a libnftables context made later must act too.
     private let namespace: NetworkNamespace
     private var context: NftContext?
+    /// The layout of the last configuration asked about: an ADD asks three times (quick look, pod sets,
+    /// elements), and compiling a policy's rules is worth doing once.
+    private var cachedLayout: (config: NATConfig, expressions: Bool, layout: NATLayout)?
 
     public init(name: String = NATConfig.defaultTableName) throws(NATError) {
         try NATConfig.validate(tableName: name)
@@ -42,6 +45,13 @@ public final class NATTable {
         }
     }
 
+    private func compiled(_ config: NATConfig, expressions: Bool = true) -> NATLayout {
+        if let cachedLayout, cachedLayout.expressions || !expressions, cachedLayout.config == config { return cachedLayout.layout }
+        let layout = NATLayout(config, expressions: expressions)
+        cachedLayout = (config, expressions, layout)
+        return layout
+    }
+
     // MARK: - Node-level rules
 
     /// `ensure` for pods known by address only (no rule sets, public IP or host ports).
@@ -63,7 +73,7 @@ public final class NATTable {
         guard config.tableName == name else {
             throw .invalidConfiguration("configuration names table \(config.tableName), this is table \(name)")
         }
-        let layout = NATLayout(config)
+        let layout = compiled(config)
         let listing = try list()
         if let listing {
             let problems = layout.differences(from: listing)
@@ -97,7 +107,7 @@ public final class NATTable {
     /// Rebuilds the whole table for `config` in one transaction, whatever it holds now (rule counters carried
     /// over), and verifies it: `vnetctl rules apply`.
     public func rebuild(_ config: NATConfig, pods: [NATPod]) throws(NATError) {
-        try rebuild(NATLayout(config), pods: pods, previous: try list())
+        try rebuild(compiled(config), pods: pods, previous: try list())
     }
 
     /// What is wrong with one pod's part of the table (netlink only, for CHECK): the rules' quick look, and
@@ -105,7 +115,7 @@ public final class NATTable {
     public func problems(of pod: NATPod, config: NATConfig) throws(NATError) -> [String] {
         var problems = try quickCheck(config)
         guard problems.isEmpty else { return problems }
-        let layout = NATLayout(config)
+        let layout = compiled(config, expressions: false)
         let wanted = Set(layout.sets(holding: pod))
         for set in layout.sets.map(\.name) {
             let present = try netlink.hasElement(table: name, set: set, pod.address)
@@ -121,7 +131,7 @@ public final class NATTable {
     /// Reads only; for CNI CHECK and for operators.
     public func check(_ config: NATConfig, pod: IPv4Address? = nil) throws(NATError) -> [String] {
         guard let listing = try list(terse: pod == nil) else { return ["table ip \(name) is missing"] }
-        let layout = NATLayout(config)
+        let layout = compiled(config)
         var problems = layout.differences(from: listing)
         if let pod {
             for spec in layout.sets where listing.set(named: spec.name)?.elements.contains(where: { $0.address == pod }) != true {
@@ -135,7 +145,7 @@ public final class NATTable {
     /// pod sets exist, and each chain holds vnet's rules in order, told by their comments. Empty when all
     /// is well. A rule rewritten in place under the same comment passes here; `check` compares whole rules.
     public func quickCheck(_ config: NATConfig) throws(NATError) -> [String] {
-        let layout = NATLayout(config)
+        let layout = compiled(config, expressions: false)
         guard try netlink.setsExist(table: name, sets: layout.sets.map(\.name)) else {
             return ["table ip \(name) or one of its pod sets is missing"]
         }
@@ -163,7 +173,7 @@ public final class NATTable {
     /// Puts a pod into the table as `config` wants it, in one transaction (netlink): its address in the pod
     /// sets and in the sets of the security rules that select it.
     public func addPod(_ pod: NATPod, config: NATConfig) throws(NATError) {
-        let layout = NATLayout(config)
+        let layout = compiled(config, expressions: false)
         try netlink.changeElements(table: name, sets: layout.sets(holding: pod), add: [pod.address], delete: [])
     }
 

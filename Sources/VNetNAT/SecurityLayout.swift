@@ -36,7 +36,7 @@ struct SecurityLayout {
     let chains: [NATLayout.ChainSpec]
     let rules: [NATLayout.RuleSpec]
 
-    init(_ policy: SecurityPolicy) {
+    init(_ policy: SecurityPolicy, expressions: Bool = true) {
         typealias J = NftJSON
         var sets = [NATLayout.SetSpec(name: Self.podInSet, counted: true), NATLayout.SetSpec(name: Self.podOutSet, counted: true)]
         for direction in SecurityRule.Direction.allCases {
@@ -70,7 +70,7 @@ struct SecurityLayout {
         }
         for direction in SecurityRule.Direction.allCases {
             for rule in policy.order(direction) {
-                rules += Self.compile(rule, context: policy.context)
+                rules += Self.compile(rule, context: policy.context, expressions: expressions)
             }
         }
         self.rules = rules
@@ -94,66 +94,92 @@ struct SecurityLayout {
     }
 
 
-    /// The kernel rules of one security rule, in its direction's chain. None when a side resolves to no
-    /// address at all (a `Node` tag on a node without addresses): such a rule never matches.
-    static func compile(_ rule: SecurityRule, context: RuleContext) -> [NATLayout.RuleSpec] {
-        let inbound = rule.direction == .inbound
-        let podField = inbound ? "daddr" : "saddr"
-        var selection: [JSONValue] = []
-        if !rule.pods.isEmpty { selection.append(match("==", ip(podField), .string("@\(setName(of: rule))"))) }
+    /// One way a side of a rule matches: any address, one of the listed prefixes, or none of them (a
+    /// negated tag such as Internet).
+    enum AddressAlternative: Equatable {
+        case any
+        case within([IPv4Prefix])
+        case outside([IPv4Prefix])
+    }
 
-        let verdict: JSONValue = switch (rule.access, inbound) {
-        case (.deny, _): NftJSON.object(["drop": .null])
-        case (.allow, true): NftJSON.object(["accept": .null])
-        case (.allow, false): NftJSON.object(["return": .null])
-        }
-        let ends = [NftJSON.object(["counter": .null]), verdict]
+    /// How a rule matches the transport: not at all, by protocol only, or by one transport's port fields.
+    enum TransportAlternative: Equatable {
+        case any
+        case protocolOnly(String)
+        case ports(String)
+    }
+
+    /// The kernel rules of one security rule, in its direction's chain. None when a side resolves to no
+    /// address at all (a `Node` tag on a node without addresses): such a rule never matches. Without
+    /// `expressions` only the rules' chain and comment are made: all the per-ADD look at the table needs.
+    static func compile(_ rule: SecurityRule, context: RuleContext, expressions: Bool = true) -> [NATLayout.RuleSpec] {
+        let inbound = rule.direction == .inbound
+        let chain = inbound ? inboundChain : outboundChain
+        let comment = SecurityRuleComment.make(rule)
         var compiled: [NATLayout.RuleSpec] = []
-        for source in addressMatches(rule.sources, field: "saddr", context: context) {
-            for destination in addressMatches(rule.destinations, field: "daddr", context: context) {
-                for transport in transports(rule) {
-                    compiled.append(NATLayout.RuleSpec(chain: inbound ? inboundChain : outboundChain, comment: SecurityRuleComment.make(rule),
-                                                       expr: selection + source + destination + transport + ends))
+        for source in addressAlternatives(rule.sources, context: context) {
+            for destination in addressAlternatives(rule.destinations, context: context) {
+                for transport in transportAlternatives(rule) {
+                    let expr = expressions ? expression(rule, source: source, destination: destination, transport: transport) : []
+                    compiled.append(NATLayout.RuleSpec(chain: chain, comment: comment, expr: expr))
                 }
             }
         }
         return compiled
     }
 
-    /// The matches for one side: an empty list for "anything", one alternative for the listed prefixes and
-    /// one per negated tag.
-    private static func addressMatches(_ matches: [AddressMatch], field: String, context: RuleContext) -> [[JSONValue]] {
-        let resolved = matches.map { $0.resolve(context) }
+    private static func expression(_ rule: SecurityRule, source: AddressAlternative, destination: AddressAlternative,
+                                   transport: TransportAlternative) -> [JSONValue] {
+        let inbound = rule.direction == .inbound
+        var expr: [JSONValue] = []
+        if !rule.pods.isEmpty { expr.append(match("==", ip(inbound ? "daddr" : "saddr"), .string("@\(setName(of: rule))"))) }
+        for (alternative, field) in [(source, "saddr"), (destination, "daddr")] {
+            switch alternative {
+            case .any: break
+            case .within(let prefixes): expr.append(match("==", ip(field), prefixSet(prefixes)))
+            case .outside(let prefixes): expr.append(match("!=", ip(field), prefixSet(prefixes)))
+            }
+        }
+        switch transport {
+        case .any: break
+        case .protocolOnly(let name):
+            expr.append(match("==", NftJSON.object(["meta": NftJSON.object(["key": .string("l4proto")])]), .string(name)))
+        case .ports(let name):
+            expr += portMatches(rule, transport: name)
+        }
+        let verdict: JSONValue = switch (rule.access, inbound) {
+        case (.deny, _): NftJSON.object(["drop": .null])
+        case (.allow, true): NftJSON.object(["accept": .null])
+        case (.allow, false): NftJSON.object(["return": .null])
+        }
+        return expr + [NftJSON.object(["counter": .null]), verdict]
+    }
+
+    /// The alternatives for one side: one for the listed prefixes and one per negated tag, or just `any`.
+    static func addressAlternatives(_ matches: [AddressMatch], context: RuleContext) -> [AddressAlternative] {
         var positive: [IPv4Prefix] = []
-        var alternatives: [[JSONValue]] = []
-        for addresses in resolved {
+        var alternatives: [AddressAlternative] = []
+        for addresses in matches.map({ $0.resolve(context) }) {
             if addresses.negated {
-                alternatives.append(addresses.prefixes.isEmpty ? [] : [match("!=", ip(field), prefixSet(addresses.prefixes))])
+                // Outside no prefix at all is everything.
+                alternatives.append(addresses.prefixes.isEmpty ? .any : .outside(addresses.prefixes))
             } else {
                 positive += addresses.prefixes
             }
         }
-        if positive.contains(where: { $0.length == 0 }) { return [[]] }
-        if !positive.isEmpty { alternatives.insert([match("==", ip(field), prefixSet(positive))], at: 0) }
-        // Anything already matched by an empty alternative needs no other.
-        return alternatives.contains(where: \.isEmpty) ? [[]] : alternatives
+        if positive.contains(where: { $0.length == 0 }) || alternatives.contains(.any) { return [.any] }
+        if !positive.isEmpty { alternatives.insert(.within(positive), at: 0) }
+        return alternatives
     }
 
-    /// The protocol and port matches: one alternative, or one per transport when a `*` rule has ports
-    /// (the port fields are the transport's own, which nft lists as such).
-    private static func transports(_ rule: SecurityRule) -> [[JSONValue]] {
+    /// One alternative, or one per transport when a `*` rule has ports (the port fields are the transport's
+    /// own, which nft lists as such).
+    static func transportAlternatives(_ rule: SecurityRule) -> [TransportAlternative] {
         let hasPorts = !(rule.destinationPorts.allSatisfy(\.isAny) && rule.sourcePorts.allSatisfy(\.isAny))
         switch rule.transport {
-        case .icmp:
-            return [[match("==", NftJSON.object(["meta": NftJSON.object(["key": .string("l4proto")])]), .string("icmp"))]]
-        case .any where !hasPorts:
-            return [[]]
-        case .any:
-            return [portMatches(rule, transport: "tcp"), portMatches(rule, transport: "udp")]
-        case .tcp, .udp:
-            let name = rule.transport.rawValue
-            let ports = portMatches(rule, transport: name)
-            return [ports.isEmpty ? [match("==", NftJSON.object(["meta": NftJSON.object(["key": .string("l4proto")])]), .string(name))] : ports]
+        case .icmp: return [.protocolOnly("icmp")]
+        case .any: return hasPorts ? [.ports("tcp"), .ports("udp")] : [.any]
+        case .tcp, .udp: return [hasPorts ? .ports(rule.transport.rawValue) : .protocolOnly(rule.transport.rawValue)]
         }
     }
 
