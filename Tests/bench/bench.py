@@ -22,6 +22,8 @@ Environment:
   BENCH_CONSOLE_HISTORY=0  leave out the console with a full history (console_history.py: 250 pods, the interactive
                   console's frames on the overview, an endpoint's detail and the Events screen and its idle CPU once its
                   sparklines' history is full; ~11 minutes, 4 of them filling the history; CONSOLE_HISTORY_* change it)
+  BENCH_SECURITY_PORTS=0  leave out security rules and host ports (security_ports.py: ADD with 20 rules and a host
+                  port against a plain ADD, vnet's own host ports against bridge + host-local + portmap; ~8 minutes)
 """
 import json
 import datetime
@@ -44,6 +46,7 @@ import report as R  # noqa: E402
 import sides as S  # noqa: E402
 import vnet_blocks as VB  # noqa: E402
 import console_history as CH  # noqa: E402
+import security_ports as SP  # noqa: E402
 import vnet_scale as VS  # noqa: E402
 from vnettest.netns import root_namespace_view, sh  # noqa: E402
 
@@ -68,6 +71,7 @@ def settings():
         "vnet_scale": os.environ.get("BENCH_VNET_SCALE", "1") != "0",
         "vnet_blocks": os.environ.get("BENCH_VNET_BLOCKS", "1") != "0",
         "console_history": os.environ.get("BENCH_CONSOLE_HISTORY", "1") != "0",
+        "security_ports": os.environ.get("BENCH_SECURITY_PORTS", "1") != "0",
         "bin": os.path.abspath(os.environ.get("VNET_BIN", os.path.join(REPO, ".build", "release"))),
         "out": os.environ.get("BENCH_OUT", os.path.join(REPO, "docs", "benchmarks.md")),
     }
@@ -125,6 +129,15 @@ def console_history(cfg):
         return {"skipped": f"the run failed: {e}"}
 
 
+def security_ports(cfg):
+    """Security rules and host ports (security_ports.py, its own namespaces, removed again); a failure is
+    reported in its section instead of losing the other results."""
+    try:
+        return SP.measure(quick=cfg["quick"], vnet_bin=cfg["bin"])
+    except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError, P.BenchError) as e:
+        return {"skipped": f"the run failed: {e}"}
+
+
 def interrupted(signum, frame):
     raise KeyboardInterrupt()
 
@@ -172,6 +185,9 @@ def main():
         if cfg["console_history"]:
             P.log("the console with a full history: frames and idle CPU (console_history.py) ...")
             data["console_history"] = console_history(cfg)
+        if cfg["security_ports"]:
+            P.log("security rules and host ports against portmap (security_ports.py) ...")
+            data["security_ports"] = security_ports(cfg)
     finally:
         namespaces.cleanup()
         shutil.rmtree(root, ignore_errors=True)
@@ -206,10 +222,11 @@ def render(data):
              f" (and {cfg.get('growth_per_rep', 0)} growth fills after each)"
              f"{' (BENCH_QUICK)' if cfg['quick'] else ''}, {data['elapsed'] / 60:.1f} minutes in all.", "",
              "Run it with `make bench` (about 10 minutes on 2 cores, 11 more for the VNet at scale, about 20 for "
-             "the addresses from the VNet and 11 for the console with a full history; `BENCH_QUICK=1` for a short run, "
+             "the addresses from the VNet, 11 for the console with a full history and about 8 for security rules and host ports; "
+             "`BENCH_QUICK=1` for a short run, "
              "`BENCH_PODS=N`, `BENCH_REPS=N`, `BENCH_GROWTH_FILLS=N`, `BENCH_VNET_SCALE=0` to leave the VNet at scale "
              "out, `BENCH_VNET_BLOCKS=0` the addresses from the VNet, `BENCH_CONSOLE_HISTORY=0` the console with a full "
-             "history). Everything happens in network namespaces the run creates and removes. "
+             "history, `BENCH_SECURITY_PORTS=0` security rules and host ports). Everything happens in network namespaces the run creates and removes. "
              "`/usr/bin/python3 Tests/bench/profile.py` profiles one node's ADD, CHECK and DEL (strace, perf, "
              "callgrind).", "",
              "## Machine", "", "| | |", "|---|---|"]
@@ -278,6 +295,7 @@ def render(data):
     lines += VS.section(data.get("vnet_scale") if cfg.get("vnet_scale", True) else None) + [""]
     lines += VB.section(data.get("vnet_blocks") if cfg.get("vnet_blocks", True) else None) + [""]
     lines += CH.section(data.get("console_history") if cfg.get("console_history", True) else None) + [""]
+    lines += SP.section(data.get("security_ports") if cfg.get("security_ports", True) else None) + [""]
     findings = os.path.join(HERE, "findings.md")
     if os.path.exists(findings):
         lines += [open(findings).read().rstrip(), ""]

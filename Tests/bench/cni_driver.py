@@ -5,7 +5,8 @@ per call.
 Reads one job (JSON) on stdin and prints one JSON document:
 
   {"kind": "cni", "verb": "ADD"|"CHECK"|"DEL", "conflist": {...}, "cni_path": "...", "workers": 8,
-   "pods": [{"id": "c000", "netns": "/var/run/netns/...", "args": "...", "cached": <result or null>}]}
+   "pods": [{"id": "c000", "netns": "/var/run/netns/...", "args": "...", "cached": <result or null>,
+             "runtimeConfig": {"portMappings": [...]} (optional)}]}
       drives the conflist like libcni: ADD runs the plugins in order, each with the previous result; CHECK
       and DEL give each plugin the cached ADD result; DEL runs the plugins in reverse.
   {"kind": "raw", "workers": 1, "calls": [{"argv": [...], "env": {...}, "stdin": "...", "keep_stdout": false}]}
@@ -60,10 +61,14 @@ def cni_calls(job):
     plugins = conflist["plugins"] if verb != "DEL" else list(reversed(conflist["plugins"]))
     binaries = {p["type"]: locate(p["type"], cni_path) for p in plugins}
 
-    def config(plugin, prev):
+    def config(plugin, prev, runtime_config=None):
         conf = dict(plugin)
         conf["cniVersion"] = conflist["cniVersion"]
         conf["name"] = conflist["name"]
+        # As libcni: a plugin gets the runtime's values only for the capabilities it declares.
+        declared = {k: v for k, v in (runtime_config or {}).items() if plugin.get("capabilities", {}).get(k)}
+        if declared:
+            conf["runtimeConfig"] = declared
         if prev is not None:
             conf["prevResult"] = prev
         return json.dumps(conf).encode()
@@ -75,7 +80,7 @@ def cni_calls(job):
         record = {"id": pod["id"], "wall": 0.0, "rss": None, "status": 0, "calls": []}
         started = time.perf_counter()
         for plugin in plugins:
-            out, peak = run([binaries[plugin["type"]]], env, config(plugin, prev), job.get("rss", False))
+            out, peak = run([binaries[plugin["type"]]], env, config(plugin, prev, pod.get("runtimeConfig")), job.get("rss", False))
             record["calls"].append({"plugin": plugin["type"], "wall": out.wall, "rss": peak})
             if peak is not None:
                 record["rss"] = max(record["rss"] or 0, peak)
