@@ -35,17 +35,21 @@ public struct NATSnapshot: Codable, Hashable, Sendable {
     public var snatAddress: IPv4Address?
     public var rules: [NATRuleCounter]
     public var perPod: [PodNATCounter]
+    /// The security rules' kernel rules with their counters (several per rule when it has several prefix
+    /// alternatives); `rules` holds only the translation's. Empty without rules.
+    public var securityRules: [NATRuleCounter]
     /// Per pod under security rules: the packets of new connections its inbound and its outbound rules
     /// decided (empty without rules).
     public var filteredInbound: [PodNATCounter]
     public var filteredOutbound: [PodNATCounter]
 
     public init(present: Bool, snatAddress: IPv4Address?, rules: [NATRuleCounter], perPod: [PodNATCounter],
-                filteredInbound: [PodNATCounter] = [], filteredOutbound: [PodNATCounter] = []) {
+                securityRules: [NATRuleCounter] = [], filteredInbound: [PodNATCounter] = [], filteredOutbound: [PodNATCounter] = []) {
         self.present = present
         self.snatAddress = snatAddress
         self.rules = rules
         self.perPod = perPod
+        self.securityRules = securityRules
         self.filteredInbound = filteredInbound
         self.filteredOutbound = filteredOutbound
     }

@@ -237,11 +237,13 @@ public final class NATTable {
                                               packets: $0.packets, bytes: $0.bytes) }
         }
         // Only a table with security rules has the filter sets (a missing set reads as nil, one request).
-        let filtered = rules.contains { $0.comment.hasPrefix(SecurityRuleComment.prefix) }
+        let security = rules.filter { $0.comment.hasPrefix(SecurityRuleComment.prefix) }
+        let filtered = !security.isEmpty
         let inbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podInSet) ?? [] : []
         let outbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podOutSet) ?? [] : []
-        return NATSnapshot(present: true, snatAddress: found.lazy.compactMap(\.snatAddress).first, rules: rules,
-                           perPod: perPod.sorted { $0.address < $1.address },
+        return NATSnapshot(present: true, snatAddress: found.lazy.compactMap(\.snatAddress).first,
+                           rules: rules.filter { !$0.comment.hasPrefix(SecurityRuleComment.prefix) },
+                           perPod: perPod.sorted { $0.address < $1.address }, securityRules: security,
                            filteredInbound: inbound.sorted { $0.address < $1.address },
                            filteredOutbound: outbound.sorted { $0.address < $1.address })
     }

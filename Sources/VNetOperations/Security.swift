@@ -58,7 +58,7 @@ extension Node {
     /// Counters of every rule, by rule: one security rule may be several kernel rules.
     public func ruleCounters() throws -> [RuleCounterKey: TrafficCounter] {
         var sums: [String: TrafficCounter] = [:]
-        for rule in try nat.snapshot().rules where rule.comment.hasPrefix(SecurityRuleComment.prefix) {
+        for rule in try nat.snapshot().securityRules {
             sums[rule.comment, default: TrafficCounter()].packets += rule.packets
             sums[rule.comment, default: TrafficCounter()].bytes += rule.bytes
         }
