@@ -85,7 +85,7 @@ final class PodNetworkTests: NamespacedTestCase {
         XCTAssertEqual(inet6("eth0"), [], "no link-local address")
         XCTAssertEqual(inet6("lo"), ["::1"])
         // IPv4 is as always.
-        try Shell.run(["ip", "netns", "exec", podName, "ping", "-c", "1", "-W", "1", "10.200.0.1"])
+        try Shell.run(["ip", "netns", "exec", podName, "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.200.0.1"])
     }
 
     func testHostRouteToThePodAndRouteDeletion() throws {
@@ -103,7 +103,7 @@ final class PodNetworkTests: NamespacedTestCase {
         XCTAssertEqual(shown.first?["dev"] as? String, "vnet0")
         XCTAssertEqual(shown.first?["scope"] as? String, "link")
         XCTAssertTrue(try netlink.routes().contains { $0.destination == hostRoute.destination && $0.outputIndex == bridge.index })
-        try Shell.run(["ip", "netns", "exec", nodeName, "ping", "-c", "1", "-W", "1", "10.200.0.10"])
+        try Shell.run(["ip", "netns", "exec", nodeName, "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.200.0.10"])
 
         XCTAssertTrue(try netlink.deleteRoute(hostRoute))
         XCTAssertFalse(try netlink.deleteRoute(hostRoute), "a missing route is reported, not an error")
