@@ -47,6 +47,8 @@ struct NATLayout {
 
     let table: String
     let sets: [SetSpec]
+    /// Public IPs and host ports (NATLayout+Translation.swift); present with the chains.
+    let maps: [MapSpec]
     let chains: [ChainSpec]
     let rules: [RuleSpec]
 
@@ -57,6 +59,7 @@ struct NATLayout {
     init(podSetsOf table: String) {
         self.table = table
         sets = Self.podSets
+        maps = []
         chains = []
         rules = []
     }
@@ -65,6 +68,7 @@ struct NATLayout {
         typealias J = NftJSON
         table = config.tableName
         sets = Self.podSets
+        maps = config.snat ? Self.translationMaps : []
         guard config.snat else {
             chains = []
             rules = []
@@ -73,6 +77,7 @@ struct NATLayout {
         let srcnat = Int(vnet_nf_ip_pri_nat_src())
         chains = [ChainSpec(name: Self.natChain, type: "nat", hook: "postrouting", priority: srcnat),
                   ChainSpec(name: Self.accountingChain, type: "filter", hook: "postrouting", priority: srcnat + 10)]
+            + Self.translationChains()
         let counter = J.object(["counter": .null])
         let verdictReturn = J.object(["return": .null])
         func ipField(_ field: String) -> JSONValue { J.object(["payload": J.object(["protocol": .string("ip"), "field": .string(field)])]) }
@@ -81,6 +86,7 @@ struct NATLayout {
         }
         var rules = [RuleSpec(chain: Self.natChain, comment: "vnet: only pod addresses are translated",
                               expr: [match("!=", ipField("saddr"), .string("@\(Self.podSet)")), verdictReturn])]
+        rules += Self.hairpinRules(config)
         let kept = config.keptRanges
         if !kept.isEmpty {
             let prefixes = kept.map { J.object(["prefix": J.object(["addr": .string("\($0.address)"), "len": J.number($0.length)])]) }
@@ -91,12 +97,14 @@ struct NATLayout {
         let fib = J.object(["fib": J.object(["result": .string("type"), "flags": .array([.string("daddr")])])])
         rules.append(RuleSpec(chain: Self.natChain, comment: "vnet: traffic to the node's own addresses keeps its address",
                               expr: [match("==", fib, .string("local")), counter, verdictReturn]))
+        rules += Self.publicSourceRules()
         rules.append(RuleSpec(chain: Self.natChain, comment: "vnet: SNAT pod traffic leaving the VNet to \(config.snatAddress)",
                               expr: [counter, J.object(["snat": J.object(["addr": .string("\(config.snatAddress)")])])]))
         let originalSource = J.object(["ct": J.object(["key": .string("ip saddr"), "dir": .string("original")])])
         rules.append(RuleSpec(chain: Self.accountingChain, comment: "vnet: per-pod packets and bytes of SNAT-ed traffic",
                               expr: [match("in", J.object(["ct": J.object(["key": .string("status")])]), .string("snat")),
                                      match("==", originalSource, .string("@\(Self.statsSet)")), counter]))
+        rules += Self.destinationRules()
         self.rules = rules
     }
 
@@ -120,6 +128,7 @@ struct NATLayout {
             if !members.isEmpty { body["elem"] = elements }
             commands.append(J.object(["add": J.object(["set": .object(body)])]))
         }
+        commands += mapCommands(pods: pods)
         for chain in chains {
             var body: [String: JSONValue] = ["family": .string("ip"), "table": .string(table), "name": .string(chain.name)]
             if let hook = chain.hook {
