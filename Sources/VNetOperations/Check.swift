@@ -34,6 +34,9 @@ extension Node {
             guard try nat.hasPod(endpoint.address.address) else {
                 throw OperationError(.checkFailed, "the NAT set lacks \(endpoint.address.address)")
             }
+            if let problem = try nat.translationProblems(NATPod(endpoint)).first {
+                throw OperationError(.checkFailed, "the NAT maps: \(problem)")
+            }
             try addresses.check(key, expected: endpoint.address.address)
         } catch {
             throw OperationError.wrap(error, step: "")

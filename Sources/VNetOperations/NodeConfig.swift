@@ -92,19 +92,14 @@ public struct NodeConfig: Sendable, Hashable {
         return config
     }
 
-    /// Security rules and public IPs are read (a bad rule is named as such) but not yet enforced on the node:
-    /// an ADD refusing them beats a pod the operator believes is filtered and is not. Only ADD asks: a DEL
-    /// must still free a pod made before the key was added.
+    /// Security rules are read (a bad rule is named as such) but not yet enforced on the node: an ADD refusing
+    /// them beats a pod the operator believes is filtered and is not. Only ADD asks: a DEL must still free a
+    /// pod made before the key was added. Public IPs are served (`publicIPs` is read by the ADD itself).
     public static func refuseUnenforced(_ object: [String: JSONValue], virtualNetwork: [IPv4Prefix] = []) throws(ConfigError) {
         if let rules = object["securityRules"], rules != .null {
             _ = try SecurityRuleParser.parse(rules)
             throw ConfigError("\"securityRules\" are not enforced by this version of vnet; nothing was applied",
                               details: "remove the key until the node runs a vnet that applies them (docs/configuration.md)")
-        }
-        if let publicIPs = object["publicIPs"], publicIPs != .null {
-            _ = try PublicIPAssignment.parse(publicIPs, virtualNetwork: virtualNetwork)
-            throw ConfigError("\"publicIPs\" are not served by this version of vnet; nothing was applied",
-                              details: "remove the key until the node runs a vnet that serves them (docs/configuration.md)")
         }
     }
 

@@ -23,8 +23,8 @@ final class NodeConfigSecurityTests: XCTestCase {
         XCTAssertEqual(parse(""), "accepted")
         XCTAssertTrue(parse(#", "securityRules": [{"name": "r", "priority": 100, "direction": "inbound", "access": "deny", "protocol": "tcp"}]"#)
             .hasPrefix(#""securityRules" are not enforced by this version of vnet"#))
-        XCTAssertTrue(parse(#", "publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]"#)
-            .hasPrefix(#""publicIPs" are not served by this version of vnet"#))
+        // Public IPs are served: the ADD reads them (VNetPlugin.translation).
+        XCTAssertEqual(parse(#", "publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]"#), "accepted")
     }
 
     func testABadPublicIPIsNamedFirst() {
