@@ -44,6 +44,8 @@ public struct CNIError: Error, Sendable, CustomStringConvertible {
         case checkFailed = 105
         /// The node holds every pod of the reservation its agent was granted in the VNet registry.
         case vnetLimitReached = 106
+        /// The public IP or host port an ADD asks for is held by another endpoint on the node.
+        case translationTaken = 107
     }
 }
 

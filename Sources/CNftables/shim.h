@@ -67,8 +67,15 @@ static inline const struct vnet_nft_api *vnet_nft_load(const char **why) {
 // that imports both; at block scope its types stay local and only the enum value escapes. The byte-order
 // helpers it pulls in are functions, which cannot be defined in a block: <asm/byteorder.h> above brings
 // them in at file scope first (they clash with nothing in glibc).
-static inline int vnet_nf_ip_pri_nat_src(void) {
+// One function holds the include (its guard would leave a second one empty): NF_IP_PRI_NAT_DST when `dst`,
+// else NF_IP_PRI_NAT_SRC.
+static inline int vnet_nf_ip_pri_nat(int dst) {
 #include <linux/netfilter_ipv4.h>
-    return NF_IP_PRI_NAT_SRC;
+    return dst ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
 }
+
+static inline int vnet_nf_ip_pri_nat_src(void) { return vnet_nf_ip_pri_nat(0); }
+
+/// dstnat (-100): vnet's prerouting and output nat chains (public IPs and host ports).
+static inline int vnet_nf_ip_pri_nat_dst(void) { return vnet_nf_ip_pri_nat(1); }
 #endif

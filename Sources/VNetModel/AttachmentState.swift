@@ -29,9 +29,13 @@ public struct AttachmentState: Hashable, Sendable {
     public var released: [ReleasedAddress]
     public var quarantined: [IPv4Address]
     public var flagged: [IPv4Address]
+    /// The other attachments' endpoints that hold a public IP or host ports, whole: what an ADD asking for
+    /// one checks its own against, under the lock. Read only; a commit never writes them from here.
+    public let translated: [Endpoint]
 
     public init(network: String, generation: UInt64, key: AttachmentKey, lease: Lease?, endpoint: Endpoint?, others: [LeasedAddress],
-                released: [ReleasedAddress], quarantined: [IPv4Address], flagged: [IPv4Address]) {
+                released: [ReleasedAddress], quarantined: [IPv4Address], flagged: [IPv4Address], translated: [Endpoint] = []) {
+        self.translated = translated
         self.network = network
         self.generation = generation
         self.key = key
@@ -92,8 +96,9 @@ extension NetworkState {
         for candidate in leases {
             if lease == nil && candidate.key == key { lease = candidate } else { others.append(LeasedAddress(key: candidate.key, address: candidate.address)) }
         }
+        let translated = endpoints.filter { $0.key != key && ($0.publicIP != nil || !$0.portMappings.isEmpty) }
         return AttachmentState(network: network, generation: generation, key: key, lease: lease, endpoint: endpoint(for: key),
-                               others: others, released: released, quarantined: quarantined, flagged: flagged)
+                               others: others, released: released, quarantined: quarantined, flagged: flagged, translated: translated)
     }
 
     /// Makes the changes of `attachment` (read from this state with `attachment(_:)`): its lease and endpoint

@@ -30,6 +30,7 @@ extension NATLayout {
         for found in listing.sets where !sets.contains(where: { $0.name == found.name }) {
             problems.append("unexpected set \(found.name)")
         }
+        problems += mapDifferences(from: listing)
         for spec in chains {
             guard let found = listing.chains.first(where: { $0.name == spec.name }) else {
                 problems.append("chain \(spec.name) is missing")

@@ -47,6 +47,8 @@ struct NATLayout {
 
     let table: String
     let sets: [SetSpec]
+    /// Public IPs and host ports (NATLayout+Translation.swift); present with the chains.
+    let maps: [MapSpec]
     let chains: [ChainSpec]
     let rules: [RuleSpec]
     /// The security rules the filter chains enforce, if any: they decide which sets a pod is in.
@@ -60,6 +62,7 @@ struct NATLayout {
         self.table = table
         security = nil
         sets = Self.podSets
+        maps = []
         chains = []
         rules = []
     }
@@ -69,10 +72,13 @@ struct NATLayout {
     init(_ config: NATConfig, expressions: Bool = true) {
         table = config.tableName
         security = config.security
+        maps = config.snat ? Self.translationMaps : []
         var sets = Self.podSets
         var chains: [ChainSpec] = []
         var rules: [RuleSpec] = []
         if config.snat { (chains, rules) = Self.translation(config) }
+        // After the translation's chains and rules: the per-ADD look compares the kernel's rules with these
+        // in this order.
         if let policy = config.security {
             let filtering = SecurityLayout(policy, expressions: expressions)
             sets += filtering.sets
@@ -84,12 +90,13 @@ struct NATLayout {
         self.rules = rules
     }
 
-    /// The SNAT chain and the accounting chain.
+    /// The translation: the SNAT and accounting chains, and the public IPs' and host ports' DNAT.
     private static func translation(_ config: NATConfig) -> ([ChainSpec], [RuleSpec]) {
         typealias J = NftJSON
         let srcnat = Int(vnet_nf_ip_pri_nat_src())
         let chains = [ChainSpec(name: Self.natChain, type: "nat", hook: "postrouting", priority: srcnat),
                       ChainSpec(name: Self.accountingChain, type: "filter", hook: "postrouting", priority: srcnat + 10)]
+            + Self.translationChains()
         let counter = J.object(["counter": .null])
         let verdictReturn = J.object(["return": .null])
         func ipField(_ field: String) -> JSONValue { J.object(["payload": J.object(["protocol": .string("ip"), "field": .string(field)])]) }
@@ -98,6 +105,7 @@ struct NATLayout {
         }
         var rules = [RuleSpec(chain: Self.natChain, comment: "vnet: only pod addresses are translated",
                               expr: [match("!=", ipField("saddr"), .string("@\(Self.podSet)")), verdictReturn])]
+        rules += Self.hairpinRules(config)
         let kept = config.keptRanges
         if !kept.isEmpty {
             let prefixes = kept.map { J.object(["prefix": J.object(["addr": .string("\($0.address)"), "len": J.number($0.length)])]) }
@@ -108,12 +116,14 @@ struct NATLayout {
         let fib = J.object(["fib": J.object(["result": .string("type"), "flags": .array([.string("daddr")])])])
         rules.append(RuleSpec(chain: Self.natChain, comment: "vnet: traffic to the node's own addresses keeps its address",
                               expr: [match("==", fib, .string("local")), counter, verdictReturn]))
+        rules += Self.publicSourceRules()
         rules.append(RuleSpec(chain: Self.natChain, comment: "vnet: SNAT pod traffic leaving the VNet to \(config.snatAddress)",
                               expr: [counter, J.object(["snat": J.object(["addr": .string("\(config.snatAddress)")])])]))
         let originalSource = J.object(["ct": J.object(["key": .string("ip saddr"), "dir": .string("original")])])
         rules.append(RuleSpec(chain: Self.accountingChain, comment: "vnet: per-pod packets and bytes of SNAT-ed traffic",
                               expr: [match("in", J.object(["ct": J.object(["key": .string("status")])]), .string("snat")),
                                      match("==", originalSource, .string("@\(Self.statsSet)")), counter]))
+        rules += Self.destinationRules()
         return (chains, rules)
     }
 
@@ -137,6 +147,7 @@ struct NATLayout {
             if !members.isEmpty { body["elem"] = elements }
             commands.append(J.object(["add": J.object(["set": .object(body)])]))
         }
+        commands += mapCommands(pods: pods)
         for chain in chains {
             var body: [String: JSONValue] = ["family": .string("ip"), "table": .string(table), "name": .string(chain.name)]
             if let hook = chain.hook {

@@ -33,6 +33,17 @@ struct NATListing {
         var oddElements: [String]
     }
 
+    /// A named map: its key type (a name, or an array for a concatenation), its data type, and its elements
+    /// as nft lists them (`[key, data]`), kept as JSON for `NATLayout.mapDrift`.
+    struct MapInfo {
+        var name: String
+        var type: JSONValue
+        var data: JSONValue
+        var flags: [String]
+        var statements: [JSONValue]
+        var elements: [JSONValue]
+    }
+
     struct ChainInfo {
         var name: String
         var type: String?
@@ -56,12 +67,15 @@ struct NATListing {
 
     var table: String
     var sets: [SetInfo] = []
+    var maps: [MapInfo] = []
     var chains: [ChainInfo] = []
     /// Rules in listing order, which is chain order.
     var rules: [RuleInfo] = []
     var others: [String] = []
 
     func set(named name: String) -> SetInfo? { sets.first { $0.name == name } }
+
+    func map(named name: String) -> MapInfo? { maps.first { $0.name == name } }
 
     func rules(in chain: String) -> [RuleInfo] { rules.filter { $0.chain == chain } }
 
@@ -79,6 +93,10 @@ struct NATListing {
             switch entry {
             case .set(let set) where set.family == "ip" && set.table == table:
                 sets.append(set.info)
+            case .map(let map) where map.family == "ip" && map.table == table:
+                maps.append(MapInfo(name: map.name, type: map.type, data: map.map, flags: map.flags?.stringValue.map { [$0] }
+                                        ?? map.flags?.arrayValue?.compactMap(\.stringValue) ?? [],
+                                    statements: map.stmt ?? [], elements: map.elem ?? []))
             case .chain(let chain) where chain.family == "ip" && chain.table == table:
                 chains.append(ChainInfo(name: chain.name, type: chain.type, hook: chain.hook, priority: chain.prio,
                                         policy: chain.policy))
@@ -111,6 +129,7 @@ extension NATListing {
     /// One listed object: `{"<kind>": {...}}`.
     private enum Entry: Decodable {
         case set(SetBody)
+        case map(MapBody)
         case chain(ChainBody)
         case rule(RuleBody)
         case other(kind: String, Owner)
@@ -123,6 +142,7 @@ extension NATListing {
             }
             switch key.stringValue {
             case "set": self = .set(try container.decode(SetBody.self, forKey: key))
+            case "map": self = .map(try container.decode(MapBody.self, forKey: key))
             case "chain": self = .chain(try container.decode(ChainBody.self, forKey: key))
             case "rule": self = .rule(try container.decode(RuleBody.self, forKey: key))
             default: self = .other(kind: key.stringValue, try container.decode(Owner.self, forKey: key))
@@ -135,6 +155,17 @@ extension NATListing {
         var family: String?
         var table: String?
         var name: String?
+    }
+
+    private struct MapBody: Decodable {
+        var family: String
+        var table: String
+        var name: String
+        var type: JSONValue
+        var map: JSONValue
+        var flags: JSONValue?
+        var stmt: [JSONValue]?
+        var elem: [JSONValue]?
     }
 
     private struct ChainBody: Decodable {

@@ -79,12 +79,15 @@ public final class NATTable {
             let problems = layout.differences(from: listing)
             if problems.isEmpty {
                 let drift = layout.podDrift(listing, pods: pods)
-                if drift.isEmpty { return .unchanged }
+                let mapDrift = layout.mapDrift(listing, pods: pods)
+                if drift.isEmpty && mapDrift.add.isEmpty && mapDrift.remove.isEmpty { return .unchanged }
                 var commands: [JSONValue] = []
                 for change in drift {
                     commands += layout.elementCommands("add", change.add, sets: [change.set])
                     commands += layout.elementCommands("delete", change.remove, sets: [change.set])
                 }
+                commands += layout.mapElementCommands("delete", mapDrift.remove, maps: mapDrift.removeFrom)
+                commands += layout.mapElementCommands("add", mapDrift.add.map(\.json), maps: mapDrift.add.map(\.map))
                 try nft.run(try NftJSON.batch(commands))
                 let added = Set(drift.flatMap(\.add)).sorted()
                 let removed = Set(drift.flatMap(\.remove)).sorted()
@@ -146,7 +149,7 @@ public final class NATTable {
     /// is well. A rule rewritten in place under the same comment passes here; `check` compares whole rules.
     public func quickCheck(_ config: NATConfig) throws(NATError) -> [String] {
         let layout = compiled(config, expressions: false)
-        guard try netlink.setsExist(table: name, sets: layout.sets.map(\.name)) else {
+        guard try netlink.setsExist(table: name, sets: layout.sets.map(\.name) + layout.maps.map(\.name)) else {
             return ["table ip \(name) or one of its pod sets is missing"]
         }
         guard let found = try netlink.rules(table: name) else { return ["table ip \(name) is missing"] }
@@ -174,7 +177,22 @@ public final class NATTable {
     /// sets and in the sets of the security rules that select it.
     public func addPod(_ pod: NATPod, config: NATConfig) throws(NATError) {
         let layout = compiled(config, expressions: false)
-        try netlink.changeElements(table: name, sets: layout.sets(holding: pod), add: [pod.address], delete: [])
+        let address = NftRawElement(key: NftNetlink.bytes(pod.address))
+        let changes = layout.sets(holding: pod).map { NftNetlink.ElementChange(set: $0, add: [address], delete: []) }
+            + Self.mapChanges(layout.mapElements(of: pod), delete: false)
+        try netlink.changeElements(table: name, changes)
+    }
+
+    /// One change per map: its elements added, and also deleted when `delete` (the add makes the delete of
+    /// an element that is not there no error).
+    private static func mapChanges(_ elements: [NATLayout.MapElement], delete: Bool) -> [NftNetlink.ElementChange] {
+        var order: [String] = []
+        var byMap: [String: [NftRawElement]] = [:]
+        for element in elements {
+            if byMap[element.map] == nil { order.append(element.map) }
+            byMap[element.map, default: []].append(NftRawElement(key: element.keyBytes, data: element.dataBytes))
+        }
+        return order.map { NftNetlink.ElementChange(set: $0, add: byMap[$0] ?? [], delete: delete ? byMap[$0] ?? [] : []) }
     }
 
     /// Takes all of a pod out of the table in one transaction: its address leaves every pod set the table
@@ -182,9 +200,14 @@ public final class NATTable {
     /// a missing table is success.
     public func removePod(_ pod: NATPod) throws(NATError) {
         do {
-            let sets = try netlink.addressSets(table: name) ?? []
-            guard !sets.isEmpty else { return }
-            try netlink.changeElements(table: name, sets: sets, add: [pod.address], delete: [pod.address])
+            guard let found = try netlink.namedSets(table: name) else { return }
+            let address = NftRawElement(key: NftNetlink.bytes(pod.address))
+            // Only the maps the table has: a table of an older layout, or with `snat` off, has none.
+            let elements = NATLayout.mapElements(of: pod).filter { found.maps.contains($0.map) }
+            let changes = found.addressSets.map { NftNetlink.ElementChange(set: $0, add: [address], delete: [address]) }
+                + Self.mapChanges(elements, delete: true)
+            guard !changes.isEmpty else { return }
+            try netlink.changeElements(table: name, changes)
         } catch .tableMissing {
             return
         }
@@ -207,6 +230,21 @@ public final class NATTable {
     /// Whether the pod's address is in the `pods` set (one netlink lookup); false when the table is missing.
     public func hasPod(_ address: IPv4Address) throws(NATError) -> Bool {
         try netlink.hasElement(table: name, set: NATLayout.podSet, address)
+    }
+
+    /// What is missing or different of a pod's public IP and host ports in the maps (one netlink lookup per
+    /// element, no libnftables): empty when every element is there with the pod's data. For CNI CHECK.
+    public func translationProblems(_ pod: NATPod) throws(NATError) -> [String] {
+        var problems: [String] = []
+        for element in NATLayout.mapElements(of: pod) {
+            let found = try netlink.elementData(table: name, set: element.map, key: element.keyBytes)
+            if found == nil {
+                problems.append("\(element) is missing")
+            } else if found != element.dataBytes {
+                problems.append("\(element) holds other data (\(found ?? []))")
+            }
+        }
+        return problems
     }
 
     /// The addresses in the `pods` set (one listing of that set).
@@ -241,7 +279,9 @@ public final class NATTable {
         let filtered = !security.isEmpty
         let inbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podInSet) ?? [] : []
         let outbound = filtered ? try netlink.elementCounters(table: name, set: SecurityLayout.podOutSet) ?? [] : []
-        return NATSnapshot(present: true, snatAddress: found.lazy.compactMap(\.snatAddress).first,
+        // The last translating rule with an address of its own is the SNAT to the node (the hairpin rule before
+        // it carries the same address; the public-IP rules take theirs from maps).
+        return NATSnapshot(present: true, snatAddress: found.last { $0.snatAddress != nil }?.snatAddress,
                            rules: rules.filter { !$0.comment.hasPrefix(SecurityRuleComment.prefix) },
                            perPod: perPod.sorted { $0.address < $1.address }, securityRules: security,
                            filteredInbound: inbound.sorted { $0.address < $1.address },

@@ -55,6 +55,33 @@ struct MessageWriter {
         }
     }
 
+    /// NEWSETELEM, DELSETELEM or GETSETELEM of `elements` (key bytes, and data bytes for a map) in `set` of
+    /// table `ip table`. A field of a concatenated key is padded to 4 bytes by the caller.
+    mutating func elements(_ command: UInt32, table: String, set: String, raw elements: [NftRawElement], sequence: UInt32,
+                           create: Bool = false) {
+        let flags = vnet_nlm_f_ack() | (create ? vnet_nlm_f_create() : 0)
+        message(type: vnet_nfnl_subsys_nftables() << 8 | command, flags: flags, family: vnet_nfproto_ipv4(), resourceID: 0,
+                sequence: sequence) { nlh in
+            mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_TABLE.rawValue), table)
+            mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_SET.rawValue), set)
+            let list = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_LIST_ELEMENTS.rawValue))
+            for raw in elements {
+                let element = mnl_attr_nest_start(nlh, UInt16(NFTA_LIST_ELEM.rawValue))
+                let key = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_KEY.rawValue))
+                raw.key.withUnsafeBytes { mnl_attr_put(nlh, UInt16(NFTA_DATA_VALUE.rawValue), $0.count, $0.baseAddress) }
+                mnl_attr_nest_end(nlh, key)
+                // GETSETELEM names the key only; the kernel answers with the data.
+                if let data = raw.data, command != NFT_MSG_GETSETELEM.rawValue {
+                    let nest = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_DATA.rawValue))
+                    data.withUnsafeBytes { mnl_attr_put(nlh, UInt16(NFTA_DATA_VALUE.rawValue), $0.count, $0.baseAddress) }
+                    mnl_attr_nest_end(nlh, nest)
+                }
+                mnl_attr_nest_end(nlh, element)
+            }
+            mnl_attr_nest_end(nlh, list)
+        }
+    }
+
     /// GETSET of one set of table `ip table`.
     mutating func getSet(table: String, set: String, sequence: UInt32) {
         message(type: vnet_nfnl_subsys_nftables() << 8 | NFT_MSG_GETSET.rawValue, flags: vnet_nlm_f_ack(),
@@ -88,4 +115,10 @@ struct MessageWriter {
             mnl_attr_put_strz(nlh, UInt16(NFTA_RULE_TABLE.rawValue), table)
         }
     }
+}
+
+/// A set or map element as the kernel holds it: key bytes, and data bytes for a map.
+struct NftRawElement: Hashable {
+    var key: [UInt8]
+    var data: [UInt8]?
 }

@@ -49,15 +49,40 @@ final class NftNetlink {
     /// Adds `add` and then deletes `delete` in each of `sets`, all in one transaction. Adding an element
     /// that is there is not an error (nft's `add element`). Throws `tableMissing` when a set is not there.
     func changeElements(table: String, sets: [String], add: [IPv4Address], delete: [IPv4Address]) throws(NATError) {
+        let added = add.map { NftRawElement(key: Self.bytes($0)) }
+        let deleted = delete.map { NftRawElement(key: Self.bytes($0)) }
+        try changeElements(table: table, sets.map { ElementChange(set: $0, add: added, delete: deleted) })
+    }
+
+    /// What one batch does to one set or map: adds `add`, then deletes `delete`.
+    struct ElementChange {
+        var set: String
+        var add: [NftRawElement]
+        var delete: [NftRawElement]
+    }
+
+    static func bytes(_ address: IPv4Address) -> [UInt8] {
+        let value = address.value
+        return [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+    }
+
+    /// Every change of `changes` (set and map elements alike) in one transaction: a pod's whole share of the
+    /// table, one datagram. Adding an element that is there with the same data is not an error.
+    func changeElements(table: String, _ changes: [ElementChange]) throws(NATError) {
         let operation = "change elements of table ip \(table)"
         let answers = try request(operation) { messages, next in
             messages.batchDelimiter(vnet_nfnl_msg_batch_begin(), sequence: next())
-            for set in sets {
-                if !add.isEmpty { messages.elements(NFT_MSG_NEWSETELEM.rawValue, table: table, set: set, add, sequence: next(), create: true) }
-                if !delete.isEmpty { messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: set, delete, sequence: next()) }
+            for change in changes {
+                if !change.add.isEmpty {
+                    messages.elements(NFT_MSG_NEWSETELEM.rawValue, table: table, set: change.set, raw: change.add, sequence: next(), create: true)
+                }
+                if !change.delete.isEmpty {
+                    messages.elements(NFT_MSG_DELSETELEM.rawValue, table: table, set: change.set, raw: change.delete, sequence: next())
+                }
             }
             messages.batchDelimiter(vnet_nfnl_msg_batch_end(), sequence: next())
         }
+        let delete = changes.flatMap(\.delete)
         // After deleting elements the socket's last close waits for the kernel to free them (a grace period,
         // ~10 ms, in nf_tables' NETLINK_URELEASE handling); that close would otherwise be this process's exit,
         // which the runtime waits for. A detached process keeps the socket until then. Best effort: without
@@ -68,7 +93,7 @@ final class NftNetlink {
         if answers.errors.first == ENOENT { throw .tableMissing("ip \(table)") }
         if let failure = answers.failure(operation) { throw failure }
         // Every element message asked for an ack: success is every one of them answered.
-        let expected = sets.count * ((add.isEmpty ? 0 : 1) + (delete.isEmpty ? 0 : 1))
+        let expected = changes.reduce(0) { $0 + ($1.add.isEmpty ? 0 : 1) + ($1.delete.isEmpty ? 0 : 1) }
         if answers.statuses < expected {
             throw .netlinkFailed(operation: operation + " (\(answers.statuses) of \(expected) answered)", errno: EPROTO)
         }
@@ -86,6 +111,29 @@ final class NftNetlink {
         return answers.replies > 0
     }
 
+    /// The data of the element with `key` in map `set`: nil when the element, the map or the table is not there.
+    func elementData(table: String, set: String, key: [UInt8]) throws(NATError) -> [UInt8]? {
+        let operation = "get element of map \(set)"
+        var data: [UInt8]?
+        let answers = try request(operation) { messages, next in
+            messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, raw: [NftRawElement(key: key)], sequence: next())
+        } onReply: { message in
+            NftAttributes.payload(of: message).forEach { type, value in
+                guard type == NFTA_SET_ELEM_LIST_ELEMENTS.rawValue else { return }
+                value.forEach { type, element in
+                    guard type == NFTA_LIST_ELEM.rawValue else { return }
+                    element.forEach { type, field in
+                        guard type == NFTA_SET_ELEM_DATA.rawValue else { return }
+                        field.forEach { type, raw in if type == NFTA_DATA_VALUE.rawValue { data = Array(raw.bytes) } }
+                    }
+                }
+            }
+        }
+        if answers.missing { return nil }
+        if let failure = answers.failure(operation) { throw failure }
+        return data
+    }
+
     /// Whether every one of `sets` exists in table `ip table` (one datagram of GETSET requests).
     func setsExist(table: String, sets: [String]) throws(NATError) -> Bool {
         let operation = "get sets of table ip \(table)"
@@ -100,8 +148,15 @@ final class NftNetlink {
     /// The names of the table's named sets of single addresses (not maps, not anonymous sets): the sets a
     /// pod's address can be in. Nil when the table is not there.
     func addressSets(table: String) throws(NATError) -> [String]? {
+        try namedSets(table: table)?.addressSets
+    }
+
+    /// The table's named sets of single addresses (as `addressSets`) and its named maps (not verdict or
+    /// object maps). Nil when the table is not there.
+    func namedSets(table: String) throws(NATError) -> (addressSets: [String], maps: [String])? {
         let operation = "list sets of table ip \(table)"
         var names: [String] = []
+        var maps: [String] = []
         let answers = try request(operation, dump: true) { messages, next in
             messages.setDump(table: table, sequence: next())
         } onReply: { message in
@@ -118,10 +173,12 @@ final class NftNetlink {
             }
             let excluded = UInt32(NFT_SET_ANONYMOUS.rawValue | NFT_SET_MAP.rawValue | NFT_SET_OBJECT.rawValue | NFT_SET_INTERVAL.rawValue)
             if let name, flags & excluded == 0, keyLength == 4 { names.append(name) }
+            let map = UInt32(NFT_SET_MAP.rawValue), other = UInt32(NFT_SET_ANONYMOUS.rawValue | NFT_SET_OBJECT.rawValue)
+            if let name, flags & map != 0, flags & other == 0 { maps.append(name) }
         }
         if answers.missing { return nil }
         if let failure = answers.failure(operation) { throw failure }
-        return names
+        return (names, maps)
     }
 
     /// The table's rules in order, as the kernel holds them. Nil when the table is not there.

@@ -28,7 +28,21 @@ public struct InProcessAddresses: AddressProvider {
     public init(service: IPAMService) { self.service = service }
 
     public func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
-        try service.allocate(request) { state, allocation in state.endpoint = endpoint(allocation) }
+        // The allocation wraps what its closure throws; the refusal is kept to be thrown as itself.
+        var taken: OperationError?
+        do {
+            return try service.allocate(request) { state, allocation in
+                let record = endpoint(allocation)
+                if let conflict = Translations.conflict(record, others: state.translated) {
+                    taken = conflict
+                    throw conflict
+                }
+                state.endpoint = record
+            }
+        } catch {
+            if let taken { throw taken }
+            throw error
+        }
     }
 
     public func release(_ key: AttachmentKey) throws {

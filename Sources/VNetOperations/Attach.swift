@@ -36,12 +36,14 @@ extension Node {
             let now = Date()
             let allocation = try addresses.acquire(request) { allocation in
                 Endpoint(key: request.key, phase: .attaching, address: allocation.address, gateway: allocation.gateway,
-                         hostVeth: hostName, netns: request.netns, bridge: config.bridge, pod: request.pod, createdAt: now)
+                         hostVeth: hostName, netns: request.netns, bridge: config.bridge, pod: request.pod, createdAt: now,
+                         publicIP: request.publicIP, portMappings: request.portMappings)
             }
             undo.push("ipam") { try addresses.release(request.key) }
             // A NAT rebuild (first use, or repair) fills the pod set from the state, which already names this
             // pod: its element must go on any failure from here on, whichever step put it there.
-            let natPod = NATPod(address: allocation.address.address, pod: request.pod)
+            let natPod = NATPod(address: allocation.address.address, pod: request.pod, publicIP: request.publicIP,
+                                portMappings: request.portMappings)
             undo.push("nat-pod") { try nat.removePod(natPod) }
             try FaultPoint.hit("add:ipam")
 

@@ -41,6 +41,9 @@ extension Node {
                     throw OperationError(.checkFailed, "the security rules of \(endpoint.address.address) drifted: \(problems.joined(separator: "; "))")
                 }
             }
+            if let problem = try nat.translationProblems(NATPod(endpoint)).first {
+                throw OperationError(.checkFailed, "the NAT maps: \(problem)")
+            }
             try addresses.check(key, expected: endpoint.address.address)
         } catch {
             throw OperationError.wrap(error, step: "")

@@ -22,7 +22,11 @@ struct DelegatedAddresses: AddressProvider {
     func acquire(_ request: AttachRequest, endpoint: @escaping (IPAMAllocation) -> Endpoint) throws -> IPAMAllocation {
         let allocation = try plugin.add()
         do {
-            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout, for: request.key) { state in state.endpoint = endpoint(allocation) }
+            try store.update(verb: "add", lockTimeout: IPAMConfig.defaultLockTimeout, for: request.key) { state in
+                let record = endpoint(allocation)
+                if let conflict = Translations.conflict(record, others: state.translated) { throw conflict }
+                state.endpoint = record
+            }
         } catch {
             try? plugin.del()
             throw error

@@ -96,17 +96,6 @@ public struct NodeConfig: Sendable, Hashable {
         return config
     }
 
-    /// Public IPs are read (a bad entry is named as such) but not yet served on the node: an ADD refusing
-    /// them beats a pod the operator believes is reachable and is not. Only ADD asks: a DEL must still free
-    /// a pod made before the key was added.
-    public static func refuseUnenforced(_ object: [String: JSONValue], virtualNetwork: [IPv4Prefix] = []) throws(ConfigError) {
-        if let publicIPs = object["publicIPs"], publicIPs != .null {
-            _ = try PublicIPAssignment.parse(publicIPs, virtualNetwork: virtualNetwork)
-            throw ConfigError("\"publicIPs\" are not served by this version of vnet; nothing was applied",
-                              details: "remove the key until the node runs a vnet that serves them (docs/configuration.md)")
-        }
-    }
-
     static func isLinkName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         return !bytes.isEmpty && bytes.count <= 15 && name != "." && name != ".."

@@ -12,6 +12,8 @@ public struct OperationError: Error, CustomStringConvertible {
         case state(StateError)
         case notFound
         case refused
+        /// A public IP or host port another endpoint holds (CNI code 107).
+        case taken
         case checkFailed
         case unavailable
         /// A delegated plugin's error, passed through with its code.

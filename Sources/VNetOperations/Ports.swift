@@ -78,4 +78,11 @@ public protocol NodeNAT {
     /// Whether one pod's address is in the pod set (CHECK: one lookup, not a listing).
     func hasPod(_ address: IPv4Address) throws -> Bool
     func snapshot() throws -> NATSnapshot
+    /// What is missing or different of the pod's public IP and host ports in the table (CHECK); empty when
+    /// all is there.
+    func translationProblems(_ pod: NATPod) throws -> [String]
+}
+
+extension NodeNAT {
+    public func translationProblems(_ pod: NATPod) throws -> [String] { [] }
 }

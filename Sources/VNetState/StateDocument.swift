@@ -59,6 +59,16 @@ enum StateDocument {
             "bridge": .string(endpoint.bridge), "pod": json(endpoint.pod), "createdAt": .string(ISO8601.format(endpoint.createdAt)),
         ]
         if let mac = endpoint.podMAC { object["podMAC"] = .string(mac) }
+        if let publicIP = endpoint.publicIP { object["publicIP"] = .string(publicIP.description) }
+        if !endpoint.portMappings.isEmpty {
+            object["portMappings"] = .array(endpoint.portMappings.map { mapping in
+                var fields: [String: JSONValue] = ["hostPort": .number(Double(mapping.hostPort)),
+                                                   "containerPort": .number(Double(mapping.containerPort)),
+                                                   "protocol": .string(mapping.transport.rawValue)]
+                if let hostIP = mapping.hostIP { fields["hostIP"] = .string(hostIP.description) }
+                return .object(fields)
+            })
+        }
         return .object(object)
     }
 
@@ -108,7 +118,34 @@ enum StateDocument {
         return Endpoint(key: try key(object, path), phase: phase, address: prefix, gateway: try address(object, "gateway", in: path),
                         hostVeth: try string(object, "hostVeth", in: path), podMAC: try optionalString(object, "podMAC", in: path),
                         netns: try string(object, "netns", in: path), bridge: try string(object, "bridge", in: path),
-                        pod: try pod(object, path), createdAt: try date(object, "createdAt", in: path))
+                        pod: try pod(object, path), createdAt: try date(object, "createdAt", in: path),
+                        publicIP: try optionalAddress(object, "publicIP", in: path), portMappings: try portMappings(object, path))
+    }
+
+    /// An address under `name`, absent in documents written before the key existed.
+    static func optionalAddress(_ object: [String: JSONValue], _ name: String, in path: String) throws(Invalid) -> IPv4Address? {
+        guard let value = object[name], value != .null else { return nil }
+        guard let text = value.stringValue, let address = IPv4Address(text) else { throw Invalid(reason: "\(path).\(name) is not an address") }
+        return address
+    }
+
+    /// An endpoint's host ports; absent (none) in documents written before public IPs and host ports.
+    static func portMappings(_ object: [String: JSONValue], _ path: String) throws(Invalid) -> [PortMapping] {
+        guard let value = object["portMappings"], value != .null else { return [] }
+        guard let items = value.arrayValue else { throw Invalid(reason: "\(path).portMappings is not an array") }
+        return try items.enumerated().map { index, item throws(Invalid) in
+            let at = "\(path).portMappings.\(index)"
+            let fields = try objectAt(item, at)
+            func port(_ name: String) throws(Invalid) -> UInt16 {
+                guard let number = fields[name]?.intValue, (1...65_535).contains(number) else { throw Invalid(reason: "\(at).\(name) is not a port") }
+                return UInt16(number)
+            }
+            guard let text = fields["protocol"]?.stringValue, let transport = PortMapping.Transport(rawValue: text) else {
+                throw Invalid(reason: "\(at).protocol is not tcp or udp")
+            }
+            return PortMapping(hostPort: try port("hostPort"), containerPort: try port("containerPort"), transport: transport,
+                               hostIP: try optionalAddress(fields, "hostIP", in: at))
+        }
     }
 
     static func key(_ object: [String: JSONValue], _ path: String) throws(Invalid) -> AttachmentKey {

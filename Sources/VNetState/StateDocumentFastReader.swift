@@ -66,7 +66,7 @@ struct StateDocumentFastReader {
             })
             let attachment = AttachmentState(network: members.network, generation: members.generation, key: key, lease: found.lease,
                                              endpoint: found.endpoint, others: found.others, released: members.released,
-                                             quarantined: members.quarantined, flagged: members.flagged)
+                                             quarantined: members.quarantined, flagged: members.flagged, translated: found.translated)
             return FocusedDocument(bytes: bytes, attachment: attachment, leaseSpans: found.leaseSpans, focusLease: found.focusLease,
                                    endpointsBefore: found.endpointsBefore, focusEndpoint: found.focusEndpoint,
                                    endpointsAfter: found.endpointsAfter, integrityProblems: problems)
@@ -98,6 +98,8 @@ struct StateDocumentFastReader {
         var endpointsBefore: Range<Int>?
         var focusEndpoint: Range<Int>?
         var endpointsAfter: Range<Int>?
+        /// The other endpoints that hold a public IP or host ports (`AttachmentState.translated`).
+        var translated: [Endpoint] = []
         /// Every lease's address and key digest, in the document's order (for the integrity check).
         var addresses: [IPv4Address] = []
         var digests: [UInt64] = []
@@ -254,6 +256,8 @@ struct StateDocumentFastReader {
         key.append(contentsOf: UnsafeBufferPointer(start: Self.keyEnd.utf8Start, count: Self.keyEnd.utf8CodeUnitCount))
         guard let hit = find(key, in: first..<end) else {
             focused.endpointsBefore = first..<end
+            guard let translated = translatedEndpoints(in: first..<end) else { return false }
+            focused.translated = translated
             return true
         }
         if find(key, in: (hit + key.count)..<end) != nil { return false }
@@ -274,7 +278,39 @@ struct StateDocumentFastReader {
         }
         focused.endpoint = endpoint
         focused.focusEndpoint = start..<next
+        var translated: [Endpoint] = []
+        for run in [focused.endpointsBefore, focused.endpointsAfter].compactMap({ $0 }) {
+            guard let found = translatedEndpoints(in: run) else { return false }
+            translated += found
+        }
+        focused.translated = translated
+        index = after
         return true
+    }
+
+    /// The endpoint records in `run` (whole records of the array) that hold a public IP or host ports, read
+    /// whole; the others are not read. Found by the writer's layout of those keys: a string holds no quote,
+    /// so the marker occurs only as a key. Nil when a record found so cannot be read (the caller then reads
+    /// the document whole).
+    private mutating func translatedEndpoints(in run: Range<Int>) -> [Endpoint]? {
+        // Anchored on a capital letter: rare in the document, so memchr seldom stops.
+        let markers: [(StaticString, Int)] = [("\"publicIP\": \"", 7), ("\"portMappings\": [", 5)]
+        let saved = index
+        defer { index = saved }
+        var found: [Endpoint] = []
+        var from = run.lowerBound
+        while from < run.upperBound {
+            let hits = markers.compactMap { marker, anchor in
+                find(UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount), anchor: anchor, in: from..<run.upperBound)
+            }
+            guard let hit = hits.min() else { break }
+            guard let start = lastOpening(before: hit, from: run.lowerBound) else { return nil }
+            index = start
+            guard let endpoint = endpoint(), index <= run.upperBound else { return nil }
+            found.append(endpoint)
+            from = index
+        }
+        return found
     }
 
     /// How the writer opens a record of an array: on a line of its own, four spaces in.
@@ -356,6 +392,7 @@ struct StateDocumentFastReader {
         var seen: UInt16 = 0
         var key: AttachmentKey?, phase: Endpoint.Phase?, address: IPv4Prefix?, gateway: IPv4Address?
         var hostVeth: String?, podMAC: String?, netns: String?, bridge: String?, pod: PodIdentity?, createdAt: Date?
+        var publicIP: IPv4Address?, portMappings: [PortMapping] = []
         let complete = object { name, reader in
             switch name {
             case "key": key = reader.attachmentKey(); return key != nil && reader.mark(0, &seen)
@@ -369,13 +406,33 @@ struct StateDocumentFastReader {
             case "bridge": bridge = reader.string(); return bridge != nil && reader.mark(7, &seen)
             case "pod": pod = reader.pod(); return pod != nil && reader.mark(8, &seen)
             case "createdAt": createdAt = reader.date(); return createdAt != nil && reader.mark(9, &seen)
+            case "publicIP": publicIP = reader.address(); return publicIP != nil && reader.mark(10, &seen)
+            case "portMappings": guard let value = reader.array({ $0.portMapping() }) else { return false }
+                portMappings = value; return reader.mark(11, &seen)
             default: return false
             }
         }
         guard complete, let key, let phase, let address, let gateway, let hostVeth, let netns, let bridge, let pod,
               let createdAt else { return nil }
         return Endpoint(key: key, phase: phase, address: address, gateway: gateway, hostVeth: hostVeth, podMAC: podMAC,
-                        netns: netns, bridge: bridge, pod: pod, createdAt: createdAt)
+                        netns: netns, bridge: bridge, pod: pod, createdAt: createdAt, publicIP: publicIP, portMappings: portMappings)
+    }
+
+    private mutating func portMapping() -> PortMapping? {
+        var seen: UInt16 = 0
+        var hostPort: Int?, containerPort: Int?, transport: PortMapping.Transport?, hostIP: IPv4Address?
+        let complete = object { name, reader in
+            switch name {
+            case "hostPort": hostPort = reader.wholeNumber(); return hostPort != nil && reader.mark(0, &seen)
+            case "containerPort": containerPort = reader.wholeNumber(); return containerPort != nil && reader.mark(1, &seen)
+            case "protocol": transport = reader.string().flatMap(PortMapping.Transport.init(rawValue:)); return transport != nil && reader.mark(2, &seen)
+            case "hostIP": hostIP = reader.address(); return hostIP != nil && reader.mark(3, &seen)
+            default: return false
+            }
+        }
+        guard complete, let hostPort, let containerPort, let transport, (1...65_535).contains(hostPort),
+              (1...65_535).contains(containerPort) else { return nil }
+        return PortMapping(hostPort: UInt16(hostPort), containerPort: UInt16(containerPort), transport: transport, hostIP: hostIP)
     }
 
     private mutating func released() -> ReleasedAddress? {

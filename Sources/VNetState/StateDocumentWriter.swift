@@ -143,6 +143,18 @@ struct StateDocumentWriter {
         key("phase"); string(endpoint.phase.rawValue)
         key("pod"); pod(endpoint.pod)
         if let mac = endpoint.podMAC { key("podMAC"); string(mac) }
+        if !endpoint.portMappings.isEmpty { key("portMappings"); array(endpoint.portMappings) { $0.portMapping($1) } }
+        if let publicIP = endpoint.publicIP { key("publicIP"); address(publicIP) }
+        close(UInt8(ascii: "}"))
+    }
+
+    /// A host port as its endpoint records it (keys sorted, as everywhere in the document).
+    private mutating func portMapping(_ mapping: PortMapping) {
+        open(UInt8(ascii: "{"))
+        key("containerPort"); out.append(contentsOf: String(mapping.containerPort).utf8)
+        if let hostIP = mapping.hostIP { key("hostIP"); address(hostIP) }
+        key("hostPort"); out.append(contentsOf: String(mapping.hostPort).utf8)
+        key("protocol"); string(mapping.transport.rawValue)
         close(UInt8(ascii: "}"))
     }
 

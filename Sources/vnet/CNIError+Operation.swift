@@ -17,6 +17,7 @@ extension CNIError {
         case .state(let state): self.init(rawCode: CNIError(IPAMError.state(state)).code, msg: error.description)
         case .notFound: self.init(.unknownContainer, error.description)
         case .refused: self.init(.invalidConfig, error.description)
+        case .taken: self.init(.translationTaken, error.description)
         case .checkFailed: self.init(.checkFailed, error.description)
         case .unavailable: self.init(.notAvailable, error.description)
         }

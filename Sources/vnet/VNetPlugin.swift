@@ -28,19 +28,21 @@ struct VNetPlugin: CNIPlugin {
     }
 
     func add(_ call: CNICall) throws(CNIError) -> CNIResult {
+        let translation: (publicIP: IPv4Address?, portMappings: [PortMapping])
         do {
             // The VNet's ranges as the NAT keeps them: vnetCIDRs (by default the pool's subnet) and nonMasqueradeCIDRs.
             let config = try NodeConfig.parse(network: call.config.name, call.config.raw)
             let subnet = (call.config.raw["ipam"]?["pool"]?["subnet"]?.stringValue).flatMap { IPv4Prefix($0)?.canonical }
             let vnet = (config.vnetCIDRs.isEmpty ? subnet.map { [$0] } ?? [] : config.vnetCIDRs) + config.nonMasqueradeCIDRs
-            try NodeConfig.refuseUnenforced(call.config.raw, virtualNetwork: vnet)
+            translation = try Self.translation(call, config: config, vnet: vnet)
         } catch {
             throw CNIError(error)
         }
         let node = try node(for: call)
         node.recordConfiguration(call.config.recordable)
         let request = AttachRequest(key: call.key, netns: call.environment.netns, pod: call.pod,
-                                    requested: try VNetIPAMPlugin.requestedAddress(call))
+                                    requested: try VNetIPAMPlugin.requestedAddress(call), publicIP: translation.publicIP,
+                                    portMappings: translation.portMappings)
         let attachment: Attachment
         do { attachment = try node.attach(request) } catch { throw CNIError(error) }
         return Self.result(attachment, config: node.config)

@@ -64,7 +64,8 @@ final class NATLayoutTests: XCTestCase {
         XCTAssertEqual(stats.elements.first?.counter?.bytes, 830)
         XCTAssertNil(stats.elements.last?.counter)
         XCTAssertEqual(stats.oddElements.count, 1)
-        XCTAssertEqual(listing.others, ["map sneaky"])
+        XCTAssertEqual(listing.maps.map(\.name), ["sneaky"])
+        XCTAssertEqual(listing.others, [])
         XCTAssertEqual(listing.rules.count, 1, "rules of other tables are not ours")
         XCTAssertEqual(listing.rules.first?.counter?.packets, 2)
         XCTAssertEqual(listing.chains.first?.priority, 100)
@@ -98,7 +99,9 @@ final class NATLayoutTests: XCTestCase {
         XCTAssertEqual(config.keptRanges.map(\.description), ["10.0.0.0/8", "10.240.0.0/16"])
         // With no kept range the rule is left out rather than written with an empty set nft would refuse.
         let bare = NATLayout(NATConfig(snatAddress: IPv4Address(10, 240, 0, 4), vnetCIDRs: []))
-        XCTAssertEqual(bare.rules.count, 4)
-        XCTAssertEqual(NATLayout(config).rules.count, 5)
+        // 4 in postrouting and accounting, the hairpin and public-IP SNAT, and 3 DNAT rules in each of prerouting
+        // and output.
+        XCTAssertEqual(bare.rules.count, 4 + 2 + 6)
+        XCTAssertEqual(NATLayout(config).rules.count, 5 + 2 + 6)
     }
 }

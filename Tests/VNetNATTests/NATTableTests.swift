@@ -55,11 +55,11 @@ final class NATTableTests: XCTestCase {
 
     func testRepairsDeletedRule() throws {
         try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
-        try Shell.nft(node, "delete", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "snat to"))
+        try Shell.nft(node, "delete", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "leaving the VNet"))
         try withTable { table in
             let outcome = try table.ensure(config, addresses: [podA])
             guard case .repaired(let reason) = outcome else { return XCTFail("want repaired, got \(outcome)") }
-            XCTAssertTrue(reason.contains("chain postrouting has 3 rules, want 4"), reason)
+            XCTAssertTrue(reason.contains("chain postrouting has 5 rules, want 6"), reason)
             XCTAssertEqual(try table.ensure(config, addresses: [podA]), .unchanged)
             XCTAssertEqual(try table.pods(), [podA])
         }
@@ -68,7 +68,7 @@ final class NATTableTests: XCTestCase {
     func testRepairsFlushedChainAndKeepsRuleCounters() throws {
         try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
         // Give the SNAT rule a count by hand (replacing it keeps its comment), then flush the other chain.
-        let snat = try handle(ofRuleMatching: "snat to")
+        let snat = try handle(ofRuleMatching: "leaving the VNet")
         try Shell.nft(node, "replace", "rule", "ip", "vnet", "postrouting", "handle", snat,
                       "counter", "packets", "7", "bytes", "700", "snat", "to", "10.240.0.4",
                       "comment", "\"vnet: SNAT pod traffic leaving the VNet to 10.240.0.4\"")
@@ -86,14 +86,14 @@ final class NATTableTests: XCTestCase {
     func testRepairsChangedRule() throws {
         try withTable { table in _ = try table.ensure(config, addresses: [podA]) }
         // Same comment, different address: only a structural comparison notices.
-        try Shell.nft(node, "replace", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "snat to"),
+        try Shell.nft(node, "replace", "rule", "ip", "vnet", "postrouting", "handle", try handle(ofRuleMatching: "leaving the VNet"),
                       "counter", "snat", "to", "10.240.0.99",
                       "comment", "\"vnet: SNAT pod traffic leaving the VNet to 10.240.0.4\"")
         try withTable { table in
             XCTAssertEqual(try table.snapshot().snatAddress, IPv4Address(10, 240, 0, 99))
             let outcome = try table.ensure(config, addresses: [podA])
             guard case .repaired(let reason) = outcome else { return XCTFail("want repaired, got \(outcome)") }
-            XCTAssertTrue(reason.contains("rule 4"), reason)
+            XCTAssertTrue(reason.contains("rule 6"), reason)
             XCTAssertEqual(try table.snapshot().snatAddress, config.snatAddress)
         }
         // A kept range narrowed by hand is noticed too.

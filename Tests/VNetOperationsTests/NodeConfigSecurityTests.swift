@@ -2,15 +2,14 @@ import XCTest
 import VNetModel
 @testable import VNetOperations
 
-/// Keys vnet does not enforce yet are refused on ADD (code 7 at the plugin), never silently ignored; the
-/// rest of the configuration still parses, so DEL frees what was made before the key was added.
+/// Security rules and public IPs are read with the rest of the configuration; a bad rule or entry is code 7
+/// (at the plugin) naming it and the key.
 final class NodeConfigSecurityTests: XCTestCase {
     private func parse(_ extra: String) -> String {
         let json = #"{"type": "vnet", "ipam": {"type": "vnet-ipam"}\#(extra)}"#
         do {
             guard case .object(let object) = try JSONParser.parse(Array(json.utf8)) else { return "not an object" }
             _ = try NodeConfig.parse(network: "n", object)
-            try NodeConfig.refuseUnenforced(object)
             return "accepted"
         } catch let error as ConfigError {
             return error.message
@@ -19,12 +18,12 @@ final class NodeConfigSecurityTests: XCTestCase {
         }
     }
 
-    func testSecurityRulesAreReadAndPublicIPsRefusedNotIgnored() {
+    func testSecurityRulesAndPublicIPsAreRead() {
         XCTAssertEqual(parse(""), "accepted")
         XCTAssertEqual(parse(#", "securityRules": [{"name": "r", "priority": 100, "direction": "inbound", "access": "deny", "protocol": "tcp"}]"#),
                        "accepted")
-        XCTAssertTrue(parse(#", "publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]"#)
-            .hasPrefix(#""publicIPs" are not served by this version of vnet"#))
+        // Public IPs are served: the ADD reads them (VNetPlugin.translation).
+        XCTAssertEqual(parse(#", "publicIPs": [{"pod": "web/web-0", "address": "198.51.100.10"}]"#), "accepted")
     }
 
     func testABadPublicIPIsNamedFirst() {

@@ -68,6 +68,8 @@ public final class NftablesNAT: NodeNAT {
 
     public func snapshot() throws -> NATSnapshot { try table(defaultTable).snapshot() }
 
+    public func translationProblems(_ pod: NATPod) throws -> [String] { try table(defaultTable).translationProblems(pod) }
+
     /// Problems with the table for `settings`, for vnetctl and the console.
     public func problems(_ config: NATConfig) throws -> [String] {
         try table(config.tableName).check(config)
