@@ -20,6 +20,7 @@ enum RecoveryGuide {
         103: "not in the pool, leased, or cooling down",
         104: "a netlink or nftables operation failed; the message names the step and errno; everything done before it was undone",
         105: "the message says what differs from what ADD made",
+        107: "another endpoint on the node holds the public IP (`publicIPs`, `VNET_PUBLIC_IP`) or the host port (same protocol and port, on any address or the same `hostIP`) the ADD asks for; the message names the holder (container, interface, pod, address). Nothing was changed. Free it (DEL the holder) or ask for another; `vnetctl state export` shows each endpoint's `publicIP` and `portMappings`",
     ]
 
     /// Code 106's row is a paragraph; the console shows its first sentence and points to the rest.
