@@ -189,3 +189,35 @@ def test_bad_rules_are_code_7_naming_the_rule_and_key_and_change_nothing(ruled, 
     after = load_state(node.data_dir, NET)
     assert after["endpoints"] == before["endpoints"] and after.get("leases") == before.get("leases")
     assert node.ns.run("nft", "list", "table", "ip", "vnet").stdout.count("vnet rule:") == tables.count("vnet rule:")
+
+
+PUBLIC = "198.51.100.10"
+
+
+def test_the_internet_reaches_a_public_ip_only_where_the_rules_allow(namespaces, topo):
+    """Acceptance 1's internet half: tcp/80 on web/web-0's public IP is allowed from the internet, tcp/22 is
+    not (DenyAllInBound decides, and its counter rises), and the pod's own traffic to the internet leaves
+    from its public IP."""
+    from vnettest.topology import SourceRecorder, seen_source
+    node = topo.nodes[0]
+    rules = [{"name": "web-in", "priority": 100, "direction": "inbound", "access": "allow", "protocol": "tcp",
+              "sourceAddressPrefixes": ["Internet"], "destinationPortRanges": ["80"], "pods": ["web/*"]}]
+    runtime = Runtime(node.conflist(securityRules=rules, publicIPs=[{"pod": "web/web-0", "address": PUBLIC}]), node=node.ns)
+    # The fabric delivers the public IP to the node, as a cloud's route to the VM does.
+    topo.fabric.run("ip", "route", "add", f"{PUBLIC}/32", "via", node.primary)
+    pod = namespaces.make("pub")
+    result = runtime.add("pub0", pod.path, args="K8S_POD_NAMESPACE=web;K8S_POD_NAME=web-0")
+    listener = Listener(pod, [22, 80])
+    try:
+        before = counter_of(node, "DenyAllInBound")
+        assert reach(topo.internet.path, [["tcp", PUBLIC, 80], ["tcp", PUBLIC, 22]]) == [True, False]
+        assert counter_of(node, "DenyAllInBound") > before
+        recorder = SourceRecorder(topo.internet)
+        try:
+            assert seen_source(pod.path, INTERNET) == PUBLIC, "the pod's internet traffic must leave from its public IP"
+        finally:
+            recorder.stop()
+    finally:
+        listener.stop()
+        runtime.delete("pub0")
+    assert PUBLIC not in node.ns.run("nft", "list", "table", "ip", "vnet").stdout, "DEL must take the public IP out"
