@@ -67,8 +67,12 @@ extension Node {
             step = "veth"
             // A retried ADD may find its own veth from an attempt that died: the name is ours, and createVeth
             // replaces it.
+            // A pod reaching its own host port or public IP through the node comes back on its own bridge port:
+            // br_netfilter bridges a frame DNAT-ed to an address behind the bridge it came from, and the bridge
+            // sends nothing back out of the port it came in on unless the port is in hairpin mode.
+            let hairpin = config.hairpinMode || request.publicIP != nil || !request.portMappings.isEmpty
             let veth = try kernel.createVeth(host: hostName, podIfname: request.key.ifname, netns: request.netns,
-                                             mtu: config.mtu, bridge: config.bridge, hairpin: config.hairpinMode)
+                                             mtu: config.mtu, bridge: config.bridge, hairpin: hairpin)
             undo.push("veth") { try kernel.deleteLink(named: hostName) }
             try FaultPoint.hit("add:veth")
 

@@ -53,9 +53,7 @@ def test_a_host_port_is_reachable_from_everywhere(ports):
     assert tcp_source(topo.peer.path, node.primary, 8080) == PEER, "from another host, at the node's address"
     assert tcp_source(topo.internet.path, node.primary, 8080) != "", "from the internet host through the fabric"
     assert tcp_source(pods[1].path, node.primary, 8080) == node.primary, "from another pod on the node (hairpin)"
-    # The serving pod reaching its own host port at the node's address is not served on the bridge (the
-    # connection is DNAT-ed in prerouting and then lost before postrouting); not yet understood, see
-    # docs/nat.md. It works when the pod is routed, not bridged (NATTranslationTests).
+    assert tcp_source(pods[0].path, node.primary, 8080) == node.primary, "from the serving pod itself (hairpin)"
     assert tcp_source(node.ns.path, node.primary, 8080) == node.primary, "from the node itself"
     assert tcp_source(topo.peer.path, SECOND, 8080) == PEER, "a port without hostIP answers on every node address"
 

@@ -59,12 +59,13 @@ def test_the_pods_internet_traffic_leaves_with_its_public_ip(public):
         peer.stop()
 
 
-def test_a_pod_on_the_node_reaches_another_pods_public_ip(public):
+def test_pods_on_the_node_reach_a_public_ip_and_so_does_its_own_pod(public):
     topo, node, runtime, pods, ips = public
     server = TCPSourceServer(pods[0].path, 80)
     try:
         assert tcp_source(pods[2].path, PUBLIC, 80) == node.primary, "hairpin: through the node, from its address"
         assert tcp_source(node.ns.path, PUBLIC, 80) != "", "the node itself reaches the public IP"
+        assert tcp_source(pods[0].path, PUBLIC, 80) == node.primary, "the pod reaches its own public IP (hairpin)"
     finally:
         server.stop()
 
