@@ -13,7 +13,7 @@ TOOLS := vnetctl vnet-console vnetd
 APT_PACKAGES := libmnl-dev libnftables-dev libncurses-dev pkg-config nftables iproute2 iputils-ping tmux \
 	containernetworking-plugins python3 python3-pytest python3-prometheus-client python3-yaml curl etcd-server etcd-client
 
-.PHONY: all deps build test unit e2e run demo bench stress fuzz install uninstall clean
+.PHONY: all deps test-deps build test unit e2e run demo bench stress fuzz install uninstall clean
 
 all: build
 
@@ -42,7 +42,16 @@ build: deps
 		-Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 
 ## test: unit and kernel tests (swift test), then end-to-end tests driving the real binaries in namespaces.
-test: build
+## test-deps: what only the tests use: podman (CNI backend) and runc run a container on vnet alone.
+TEST_PACKAGES := podman runc
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: build test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	VNET_BIN=$(CURDIR)/$(RELEASE_DIR) $(PYTHON) -m pytest -q -p no:cacheprovider Tests/e2e
@@ -50,7 +59,7 @@ test: build
 unit: deps
 	$(SWIFT) test
 
-e2e: build
+e2e: build test-deps
 	VNET_BIN=$(CURDIR)/$(RELEASE_DIR) $(PYTHON) -m pytest -q -p no:cacheprovider Tests/e2e
 
 ## run: the console on a real sandbox node (namespaces, bridge, NAT, pods), removed again on exit.
