@@ -94,8 +94,10 @@ public final class ConsoleController {
         if let eventSource { events.append(eventSource.read()) }
         do {
             let snapshot = try source.snapshot()
+            let security = source.securityReading()
             lastReadDuration = clock.now - readStarted
-            let fresh = ConsoleData(current: snapshot, previous: data?.snapshot)
+            let fresh = ConsoleData(current: snapshot, previous: data?.snapshot, security: security,
+                                    previousSecurity: data?.security)
             data = fresh
             history.record(fresh)
             // Marks on suspects that are gone would make a reclaim act on nothing the operator sees.
