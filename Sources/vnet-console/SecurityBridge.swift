@@ -19,3 +19,15 @@ extension InspectorSource {
         }
     }
 }
+
+/// The verify form's answers: `Node.verify`, what `vnetctl rules verify` runs, on the console's node (main
+/// thread; it reads the state and computes, it does not wait on the network).
+struct OperationsVerifier: RuleVerifier {
+    let node: Node
+
+    func verify(_ question: RuleQuestion) throws -> RuleAnswer {
+        let verdict = try node.verify(reference: EndpointReference(question.pod), direction: question.direction,
+                                      transport: question.transport, remote: question.remote, port: question.port, sourcePort: nil)
+        return RuleAnswer(pod: verdict.pod, flow: verdict.flow, rule: verdict.rule)
+    }
+}
