@@ -136,7 +136,8 @@ struct VNetConsoleCommand: ParsableCommand {
                                            events: NodeEventSource(node: node), demo: demo,
                                            configuration: ConsoleConfiguration(readOnly: !canChange, refreshInterval: interval,
                                                                                demoHint: demo == nil ? nil : DemoSandbox.hint),
-                                           prober: OperationsProber(stateDir: dataDir, network: network))
+                                           prober: OperationsProber(stateDir: dataDir, network: network),
+                                           verifier: OperationsVerifier(node: node))
         if demo != nil { controller.notify("demo state in \(dataDir): vnetctl --state-dir \(dataDir) events --failed shows the failed ADD") }
         notes.forEach { controller.notify($0, isError: true) }
         loaded.warnings.forEach { controller.notify($0, isError: true) }

@@ -20,11 +20,13 @@ final class ControllerKeyTests: XCTestCase {
         c.handle(.tab)
         XCTAssertEqual(c.state.screen, .events)
         c.handle(.tab)
+        XCTAssertEqual(c.state.screen, .security)
+        c.handle(.tab)
         XCTAssertEqual(c.state.screen, .overview, "Tab wraps around")
         c.handle(.backTab)
-        XCTAssertEqual(c.state.screen, .events)
+        XCTAssertEqual(c.state.screen, .security)
         c.handle(.character("9"))
-        XCTAssertEqual(c.state.screen, .events, "a digit without a screen does nothing")
+        XCTAssertEqual(c.state.screen, .security, "a digit without a screen does nothing")
     }
 
     func testSelectionMovesAndClampsAndFollowsTheRow() {

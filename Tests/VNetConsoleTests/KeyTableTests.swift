@@ -75,6 +75,15 @@ final class KeyTableTests: XCTestCase {
         return c
     }
 
+    /// The Security screen's verify form with a character in its focused field (remote), so erasing shows.
+    private func verifyFormSetup() -> ConsoleController {
+        let c = FakeSecurity.controller()
+        c.handle(.character("8"))
+        c.handle(.character("v"))
+        c.handle(.character("1"))
+        return c
+    }
+
     /// A filter being typed on Endpoints that still matches every row.
     private func filterSetup() -> ConsoleController {
         let c = onScreen(.endpoints)
@@ -118,6 +127,10 @@ final class KeyTableTests: XCTestCase {
         assertTableIsTheWholeStory(KeyTables.form, [formSetup])
     }
 
+    func testVerifyFormKeysAreExactlyTheTable() {
+        assertTableIsTheWholeStory(KeyTables.verifyForm, [verifyFormSetup])
+    }
+
     func testFilterKeysAreExactlyTheTable() {
         assertTableIsTheWholeStory(KeyTables.filter, [filterSetup])
     }
@@ -132,6 +145,7 @@ final class KeyTableTests: XCTestCase {
         check(KeyTables.screens, "screens")
         check(KeyTables.confirm, "confirm")
         check(KeyTables.form, "form")
+        check(KeyTables.verifyForm, "verify form")
         check(KeyTables.filter, "filter")
     }
 
@@ -148,7 +162,7 @@ final class KeyTableTests: XCTestCase {
                 XCTAssertTrue(listed.contains(alias.command), "\(alias.key.label) does what a key help names does")
             }
         }
-        XCTAssertEqual(KeyTables.screens.bindings[1].keyLabel, "1-7 Tab S-Tab")
+        XCTAssertEqual(KeyTables.screens.bindings[1].keyLabel, "1-8 Tab S-Tab")
     }
 
     /// A row's hint names keys of that row; an overlay's hint names keys the screens' table binds.
@@ -163,6 +177,7 @@ final class KeyTableTests: XCTestCase {
         check(KeyTables.screens)
         check(KeyTables.confirm)
         check(KeyTables.form)
+        check(KeyTables.verifyForm)
         check(KeyTables.filter)
         for hint in KeyTables.helpHints + KeyTables.detailHints {
             for key in hint.keys {

@@ -7,6 +7,7 @@ extension ConsoleController {
     enum KeyMode {
         case confirm(ConfirmState)
         case form(AttachFormState)
+        case verify(VerifyFormState)
         case filter
         case screens
     }
@@ -15,6 +16,7 @@ extension ConsoleController {
         switch state.topOverlay {
         case .confirm(let confirm)?: return .confirm(confirm)
         case .attach(let form)?: return .form(form)
+        case .verify(let form)?: return .verify(form)
         default: return state.editingFilter ? .filter : .screens
         }
     }
@@ -31,6 +33,8 @@ extension ConsoleController {
             if let command = KeyTables.confirm.command(for: key) { handleConfirm(command, confirm) }
         case .form(let form):
             if let command = KeyTables.form.command(for: key) { handleForm(command, form) }
+        case .verify(let form):
+            if let command = KeyTables.verifyForm.command(for: key) { handleVerifyForm(command, form) }
         case .filter:
             if let command = KeyTables.filter.command(for: key) { handleFilter(command) }
         case .screens:
@@ -56,6 +60,7 @@ extension ConsoleController {
         case .detach: beginDetach()
         case .reclaim: beginReclaim()
         case .probe: beginProbe()
+        case .verifyFlow: beginVerify()
         case .forgetNode: beginForgetNode()
         case .breakPod: breakDemoPod()
         case .togglePause: togglePause()

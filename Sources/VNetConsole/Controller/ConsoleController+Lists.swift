@@ -16,6 +16,7 @@ extension ConsoleController {
         case .links: return LinksScreen.prepared(data, list: list).map(LinksScreen.id)
         case .nat: return NATScreen.prepared(data, list: list).map(NATScreen.id)
         case .leaks: return LeaksScreen.prepared(data, list: list).map(LeaksScreen.id)
+        case .security: return SecurityRulesTable.prepared(data, list: list).map(SecurityRulesTable.id)
         }
     }
 
@@ -64,6 +65,7 @@ extension ConsoleController {
         case .leaks: next = LeaksScreen.nextSortColumn(after: current)
         case .vnet: next = VNetNodesTable.nextSortColumn(after: current)
         case .events: next = EventsScreen.nextSortColumn(after: current)
+        case .security: next = SecurityRulesTable.nextSortColumn(after: current)
         }
         guard let next else { return }
         state.list.sort = SortOrder(column: next, ascending: true)
@@ -89,6 +91,7 @@ extension ConsoleController {
         case .leaks: titles = LeaksScreen.columns.map(\.title)
         case .vnet: titles = VNetNodesTable.columns.map(\.title)
         case .events: titles = EventsScreen.columns.map(\.title)
+        case .security: titles = SecurityRulesTable.columns.map(\.title)
         }
         return column < titles.count ? titles[column] : "column \(column)"
     }
@@ -101,6 +104,7 @@ extension ConsoleController {
         }
         if let nodes = vnet?.status?.nodes { counts[.vnet] = nodes.count }
         if eventSource != nil { counts[.events] = events.entries.count }
+        if let security = data?.security { counts[.security] = security.ordered.count }
         return counts
     }
 

@@ -7,7 +7,7 @@ extension ConsoleController {
 
     public func handle(_ event: MouseEvent) {
         switch keyMode {
-        case .confirm, .form: return
+        case .confirm, .form, .verify: return
         case .filter: state.editingFilter = false
         case .screens: break
         }

@@ -86,6 +86,13 @@ extension ConsoleController {
             state.list.top = NATScreen.renderTable(NATScreen.prepared(data, list: list), list: list,
                                                     into: &frame, rect: rest)
             lastTable = rest
+        case .security:
+            var form: VerifyFormState?
+            if case .verify(let open)? = state.topOverlay { form = open }
+            let drawn = SecurityScreen.render(data, list: list, pod: securityPod(), form: form, verdict: state.lastVerdict,
+                                              into: &frame, rect: rect)
+            state.list.top = drawn.top
+            lastTable = drawn.table
         case .vnet, .events:
             break
         case .leaks:
@@ -107,6 +114,7 @@ extension ConsoleController {
         switch keyMode {
         case .confirm: return KeyTables.confirm.hints(readOnly: readOnly, paused: paused)
         case .form: return KeyTables.form.hints(readOnly: readOnly, paused: paused)
+        case .verify: return KeyTables.verifyForm.hints(readOnly: readOnly, paused: paused)
         case .filter: return KeyTables.filter.hints(readOnly: readOnly, paused: paused)
         case .screens: break
         }

@@ -36,6 +36,8 @@ public final class ConsoleController {
     let vnetSource: (any VNetSource)?
     let vnetActions: (any VNetActions)?
     let eventSource: (any EventSource)?
+    /// Answers the Security screen's verify form; nil leaves `v` to say verify is not available.
+    let verifier: (any RuleVerifier)?
     /// The demo's own actions (its break key); nil outside `--demo`, and then the demo's key does not exist.
     let demo: (any DemoActions)?
     let now: () -> Date
@@ -59,11 +61,12 @@ public final class ConsoleController {
     /// `actions` nil makes the console read-only whatever the configuration says. `vnet` nil (a node
     /// without a registry) leaves the VNet screen and gauge to say so; `vnetActions` nil refuses forget-node;
     /// `demo` is given by `--demo` only; `prober` nil leaves `t` (probe an endpoint's path) to say it is not
-    /// available.
+    /// available; `verifier` nil does the same for `v` (verify a flow against the security rules).
     public init(source: any SnapshotSource, actions: (any ConsoleActions)?, vnet: (any VNetSource)? = nil,
                 vnetActions: (any VNetActions)? = nil, events: (any EventSource)? = nil, demo: (any DemoActions)? = nil,
                 configuration: ConsoleConfiguration = ConsoleConfiguration(), prober: (any EndpointProber)? = nil,
-                now: @escaping () -> Date = { Date() }) {
+                verifier: (any RuleVerifier)? = nil, now: @escaping () -> Date = { Date() }) {
+        self.verifier = verifier
         probeRunner = prober.map { ProbeRunner(prober: $0) }
         self.source = source
         self.actions = actions
@@ -94,8 +97,10 @@ public final class ConsoleController {
         if let eventSource { events.append(eventSource.read()) }
         do {
             let snapshot = try source.snapshot()
+            let security = source.securityReading()
             lastReadDuration = clock.now - readStarted
-            let fresh = ConsoleData(current: snapshot, previous: data?.snapshot)
+            let fresh = ConsoleData(current: snapshot, previous: data?.snapshot, security: security,
+                                    previousSecurity: data?.security)
             data = fresh
             history.record(fresh)
             // Marks on suspects that are gone would make a reclaim act on nothing the operator sees.

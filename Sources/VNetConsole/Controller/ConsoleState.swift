@@ -92,6 +92,8 @@ public enum Overlay: Hashable, Sendable {
     case event(Int)
     case confirm(ConfirmState)
     case attach(AttachFormState)
+    /// The Security screen's verify form, with its last answer.
+    case verify(VerifyFormState)
 }
 
 /// Everything the console remembers besides the data: pure, so the key state machine is testable.
@@ -105,6 +107,8 @@ public struct ConsoleState: Hashable, Sendable {
         .vnet: ListState(sort: SortOrder(column: 0)),
         // Newest first: the log's order, reversed, until the operator sorts.
         .events: ListState(),
+        // Evaluation order (inbound, then outbound, by priority) until the operator sorts.
+        .security: ListState(),
     ]
     /// Marked leak suspects, by row identity.
     public var marks: Set<String> = []
@@ -114,6 +118,8 @@ public struct ConsoleState: Hashable, Sendable {
     /// Seconds between refreshes.
     public var interval: Double
     public var status: StatusMessage?
+    /// The verify form's last answer: after the form closes, the pod's pane still selects the deciding rule.
+    public var lastVerdict: RuleAnswer?
     public var quit = false
 
     public init(interval: Double) { self.interval = interval }

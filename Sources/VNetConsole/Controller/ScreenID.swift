@@ -9,6 +9,8 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
     case vnet
     /// What happened on the node: CNI calls and operations, newest first, failures marked.
     case events
+    /// The network's security rules with counters and movement, the selected pod's effective rules, verify.
+    case security
 
     public var title: String {
         switch self {
@@ -19,6 +21,7 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
         case .leaks: return "Leaks"
         case .vnet: return "VNet"
         case .events: return "Events"
+        case .security: return "Security"
         }
     }
 
@@ -32,6 +35,7 @@ public enum ScreenID: Int, CaseIterable, Hashable, Sendable {
         case .leaks: return "Leak"
         case .vnet: return "VNet"
         case .events: return "Evts"
+        case .security: return "Sec"
         }
     }
 

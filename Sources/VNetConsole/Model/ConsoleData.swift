@@ -6,13 +6,20 @@ public struct ConsoleData: Sendable {
     public let snapshot: NodeSnapshot
     public let previous: NodeSnapshot?
     public let rates: SnapshotRates
+    /// The network's security rules with counters; nil when it has none (no pod's traffic is filtered).
+    public let security: SecurityReading?
+    /// The rules' movement since the previous reading.
+    public let securityRates: SecurityRates
     /// Endpoint index by host veth name: which pod owns a link.
     let endpointByVeth: [String: Int]
 
-    public init(current: NodeSnapshot, previous: NodeSnapshot?) {
+    public init(current: NodeSnapshot, previous: NodeSnapshot?, security: SecurityReading? = nil,
+                previousSecurity: SecurityReading? = nil) {
         snapshot = current
         self.previous = previous
         rates = SnapshotRates(previous: previous, current: current)
+        self.security = security
+        securityRates = SecurityRates(previous: previousSecurity, current: security)
         var byVeth: [String: Int] = [:]
         for (i, endpoint) in current.endpoints.enumerated() { byVeth[endpoint.hostVeth] = i }
         endpointByVeth = byVeth

@@ -38,6 +38,7 @@ enum EndpointDetailScreen {
         frame.putRight("Esc back", right: rect.maxX - 1, y: pen.y, role: .dim)
         pen.y += 1
         if let history { PodTrends(history, address: e.address, now: now).draw(&pen, into: &frame) }
+        if let rules = RulesSummary.line(e, data) { pen.put(rules, indent: 0, role: .dim, into: &frame) }
         pen.y += 1
 
         DetailStage.podInterface(e, data).draw(&pen, into: &frame)

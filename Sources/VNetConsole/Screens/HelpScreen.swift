@@ -6,9 +6,11 @@ enum HelpScreen {
         let x = rect.x + 1
         frame.put("Keys", x: x, y: y, role: .title)
         frame.putRight(readOnly ? "read-only: changes are disabled  Esc back" : "Esc back", right: rect.maxX - 1, y: y, role: .dim)
-        y += 2
+        let rows = KeyTables.screens.bindings.filter { demo || !$0.demoOnly }
+        // The blank line under the title goes first when the rows would not fit (80x24 has none to spare).
+        y += rows.count + 2 <= rect.height ? 2 : 1
         let keyWidth = 20
-        for binding in KeyTables.screens.bindings where y < rect.maxY && (demo || !binding.demoOnly) {
+        for binding in rows where y < rect.maxY {
             let disabled = readOnly && binding.mutating
             frame.put(binding.keyLabel, x: x + 1, y: y, role: disabled ? .dim : .hintKey, limit: keyWidth - 2)
             let action = disabled ? binding.description + " - disabled, read-only" : binding.description

@@ -9,18 +9,22 @@ struct TabBar {
     var warnings: Set<ScreenID> = []
 
     /// How much of each tab is spelled out: the whole title while the bar fits, then short titles for all
-    /// tabs but the current one, so seven tabs with three-digit counts still fit 80 columns.
+    /// tabs but the current one, then those without their leading space too (only the current tab, drawn in
+    /// its own colour, needs it), so eight tabs with three-digit counts still fit 80 columns.
     func labels(width: Int) -> [String] {
-        func labels(short: Bool) -> [String] {
+        func labels(short: Bool, tight: Bool = false) -> [String] {
             ScreenID.allCases.map { screen in
-                var label = " \(screen.rawValue) \(short && screen != current ? screen.shortTitle : screen.title)"
+                let other = screen != current
+                var label = (tight && other ? "" : " ") + "\(screen.rawValue) \(short && other ? screen.shortTitle : screen.title)"
                 if let n = counts[screen] { label += " \(n)" }
                 return label + " "
             }
         }
+        func fits(_ labels: [String]) -> Bool { labels.reduce(0) { $0 + Frame.displayWidth($1) + 1 } <= width }
         let full = labels(short: false)
-        let fullWidth = full.reduce(0) { $0 + Frame.displayWidth($1) + 1 }
-        return fullWidth <= width ? full : labels(short: true)
+        if fits(full) { return full }
+        let short = labels(short: true)
+        return fits(short) ? short : labels(short: true, tight: true)
     }
 
     func render(into frame: inout Frame, y: Int) {

@@ -20,6 +20,8 @@ enum ConsoleCommand: Hashable, Sendable {
     case probe
     /// Forget the selected LOST node of the VNet (the registry's change, planned and confirmed).
     case forgetNode
+    /// Open the Security screen's verify form (the selected pod's rules, asked about one flow).
+    case verifyFlow
     /// Demo only: break a healthy pod of the sandbox on purpose (`DemoActions`).
     case breakPod
     case togglePause

@@ -39,6 +39,9 @@ extension KeyTables {
                    mutating: true, screens: [.leaks]),
         KeyBinding([.character("f")], .forgetNode, "forget the selected LOST node of the VNet",
                    hint: KeyHint(.character("f"), "Forget"), mutating: true, screens: [.vnet]),
+        // Verify reads only, so it is not mutating: read-only consoles keep it.
+        KeyBinding([.character("v")], .verifyFlow, "verify a flow against a pod's security rules (screen 8)",
+                   hint: KeyHint(.character("v"), "Verify"), screens: [.security]),
         KeyBinding([.character("B")], .breakPod, "demo: break a healthy pod (its netns goes without DEL) to practise a reclaim",
                    hint: KeyHint(.character("B"), "Break"), mutating: true, screens: [.overview, .leaks], demoOnly: true),
         KeyBinding([.character("p")], .togglePause, "pause or resume refreshing",
@@ -78,7 +81,7 @@ extension KeyTables {
         KeyHint(.character("q"), "Quit"),
     ]
 
-    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks, .vnet, .events]
+    static let listScreens: Set<ScreenID> = [.endpoints, .links, .nat, .leaks, .vnet, .events, .security]
 
     /// The digit key that opens `screen`.
     static func digit(_ screen: ScreenID) -> Key {
