@@ -31,9 +31,14 @@ public struct EndpointView: Codable, Hashable, Sendable {
     /// The pod namespace judged from its path and the kernel together (`NamespaceStatus.judge`).
     public var namespace: NamespaceStatus
     public var createdAt: Date
+    /// The public address translated to and from the pod, if it has one.
+    public var publicIP: IPv4Address?
+    /// The host ports forwarded to the pod.
+    public var portMappings: [PortMapping]
 
     public init(key: AttachmentKey, pod: PodIdentity, address: IPv4Address, hostVeth: String, netns: String,
-                phase: Endpoint.Phase, link: Link?, nat: PodNATCounter?, namespace: NamespaceStatus, createdAt: Date) {
+                phase: Endpoint.Phase, link: Link?, nat: PodNATCounter?, namespace: NamespaceStatus, createdAt: Date,
+                publicIP: IPv4Address? = nil, portMappings: [PortMapping] = []) {
         self.key = key
         self.pod = pod
         self.address = address
@@ -44,13 +49,15 @@ public struct EndpointView: Codable, Hashable, Sendable {
         self.nat = nat
         self.namespace = namespace
         self.createdAt = createdAt
+        self.publicIP = publicIP
+        self.portMappings = portMappings
     }
 
     /// Scripts read `netnsAlive` (true unless the namespace is gone or unconfirmed) beside `namespace`.
     public var netnsAlive: Bool { namespace == .alive }
 
     private enum CodingKeys: String, CodingKey {
-        case key, pod, address, hostVeth, netns, phase, link, nat, namespace, netnsAlive, createdAt
+        case key, pod, address, hostVeth, netns, phase, link, nat, namespace, netnsAlive, createdAt, publicIP, portMappings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +72,8 @@ public struct EndpointView: Codable, Hashable, Sendable {
         nat = try values.decodeIfPresent(PodNATCounter.self, forKey: .nat)
         namespace = try values.decode(NamespaceStatus.self, forKey: .namespace)
         createdAt = try values.decode(Date.self, forKey: .createdAt)
+        publicIP = try values.decodeIfPresent(IPv4Address.self, forKey: .publicIP)
+        portMappings = try values.decodeIfPresent([PortMapping].self, forKey: .portMappings) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +89,8 @@ public struct EndpointView: Codable, Hashable, Sendable {
         try values.encode(namespace, forKey: .namespace)
         try values.encode(netnsAlive, forKey: .netnsAlive)
         try values.encode(createdAt, forKey: .createdAt)
+        try values.encodeIfPresent(publicIP, forKey: .publicIP)
+        if !portMappings.isEmpty { try values.encode(portMappings, forKey: .portMappings) }
     }
 }
 

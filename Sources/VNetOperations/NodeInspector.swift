@@ -90,7 +90,8 @@ public struct NodeInspector {
             let namespace = NamespaceStatus.judge(path: namespacePath(endpoint.netns), veth: VethWitness.of(endpoint.hostVeth, in: linkByName))
             return EndpointView(key: endpoint.key, pod: endpoint.pod, address: endpoint.address.address, hostVeth: endpoint.hostVeth,
                                 netns: endpoint.netns, phase: link == nil ? endpoint.phase : .ready, link: link,
-                                nat: natByAddress[endpoint.address.address], namespace: namespace, createdAt: endpoint.createdAt)
+                                nat: natByAddress[endpoint.address.address], namespace: namespace, createdAt: endpoint.createdAt,
+                                publicIP: endpoint.publicIP, portMappings: endpoint.portMappings)
         }.sorted { $0.address < $1.address }
         let endpointKeys = Set(state.endpoints.map(\.key))
         let plain = state.leases.filter { !endpointKeys.contains($0.key) }

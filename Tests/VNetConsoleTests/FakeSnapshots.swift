@@ -51,7 +51,7 @@ enum FakeSnapshots {
     }
 
     static func snapshot(at time: Date = takenAt, scale: Double = 1, lock: Bool = false, pods: [Pod] = pods) -> NodeSnapshot {
-        let endpoints: [EndpointView] = pods.map { pod in
+        var endpoints: [EndpointView] = pods.map { pod in
             let address = IPv4Address(pod.address)!
             return EndpointView(
                 key: key(pod), pod: PodIdentity(namespace: pod.namespace, name: pod.name), address: address,
@@ -60,6 +60,12 @@ enum FakeSnapshots {
                 nat: pod.bytes > 0 ? PodNATCounter(address: address, packets: UInt64(Double(pod.bytes / 1500) * scale),
                                                    bytes: UInt64(Double(pod.bytes / 3) * scale)) : nil,
                 namespace: pod.netnsAlive ? .alive : .gone, createdAt: takenAt.addingTimeInterval(-pod.ageSeconds))
+        }
+        // The first pod is exposed: a public IP and two host ports, one of them on one address.
+        if !endpoints.isEmpty {
+            endpoints[0].publicIP = IPv4Address("198.51.100.10")
+            endpoints[0].portMappings = [PortMapping(hostPort: 8080, containerPort: 80),
+                                         PortMapping(hostPort: 5353, containerPort: 53, transport: .udp, hostIP: IPv4Address("10.240.0.44"))]
         }
         let bridge = link(3, "vnet0", kind: "bridge", master: nil, bytes: 60_000_000, scale: scale)
         var links = [link(2, "eth0", kind: "", master: nil, bytes: 900_000_000, scale: scale), bridge]

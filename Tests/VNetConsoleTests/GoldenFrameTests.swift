@@ -57,6 +57,7 @@ final class GoldenFrameTests: XCTestCase {
 
     func testNAT() {
         assertGolden(frame([.character("4")], size: small).text, "nat-80x24")
+        assertGolden(frame([.character("4")], size: large).text, "nat-200x60")
     }
 
     func testLeaksWithMark() {

@@ -5,6 +5,8 @@ struct NATPodRow {
     var counter: PodNATCounter
     var pod: String
     var delta: CounterDelta?
+    /// The pod's public IP and host ports ("-" for none): what reaches it from outside through the node.
+    var exposed: String
 }
 
 /// Screen 4: vnet's nftables rules with counters and movement, then the per-pod SNAT counters (the table
@@ -12,12 +14,18 @@ struct NATPodRow {
 enum NATScreen: ListScreen {
     static func rows(_ data: ConsoleData) -> [NATPodRow] {
         var podByAddress: [IPv4Address: String] = [:]
-        for endpoint in data.snapshot.endpoints { podByAddress[endpoint.address] = endpoint.pod.display }
+        var exposedByAddress: [IPv4Address: String] = [:]
+        for endpoint in data.snapshot.endpoints {
+            podByAddress[endpoint.address] = endpoint.pod.display
+            let exposed = (endpoint.publicIP.map { ["\($0)"] } ?? []) + endpoint.portMappings.map(DetailStage.describe)
+            if !exposed.isEmpty { exposedByAddress[endpoint.address] = exposed.joined(separator: " ") }
+        }
         for lease in data.snapshot.plainLeases where podByAddress[lease.address] == nil {
             podByAddress[lease.address] = lease.pod.display
         }
         return data.snapshot.nat.perPod.map {
-            NATPodRow(counter: $0, pod: podByAddress[$0.address] ?? "-", delta: data.rates.pod($0.address))
+            NATPodRow(counter: $0, pod: podByAddress[$0.address] ?? "-", delta: data.rates.pod($0.address),
+                      exposed: exposedByAddress[$0.address] ?? "-")
         }
     }
 
@@ -36,12 +44,14 @@ enum NATScreen: ListScreen {
             TableColumn("PKT/s", width: 7, priority: 1, alignRight: true, text: { Format.countRate($0.delta?.packetsPerSecond) }),
             TableColumn("B/s", width: 7, priority: 1, alignRight: true, text: { Format.rate($0.delta?.bytesPerSecond) },
                         sort: { .number(Double($0.delta?.bytes ?? 0)) }),
+            TableColumn("PUBLIC IP / HOST PORTS", width: 22, flexible: true, maxWidth: 60, priority: 2, text: { $0.exposed },
+                        sort: { .text($0.exposed) }),
         ]
     }
 
     static func id(_ row: NATPodRow) -> String { row.counter.address.description }
 
-    static func searchText(_ row: NATPodRow) -> String { "\(row.counter.address) \(row.pod)" }
+    static func searchText(_ row: NATPodRow) -> String { "\(row.counter.address) \(row.pod) \(row.exposed)" }
 
     static var emptyMessage: String { "no per-pod SNAT counters" }
 
