@@ -83,6 +83,10 @@ def test_demo_has_a_leak_to_reclaim_a_failed_add_and_a_break_key(demo):
     assert len(pods_before - pods_after) == 1 and pods_after < pods_before, (pods_before, pods_after)
 
     # q removes the whole sandbox: namespaces, processes, state.
+    # The demo's rules are on the Security screen, enforced for its pods.
+    tmux.send("8")
+    screen = tmux.wait_for(lambda s: "no-ssh" in s and "web-in" in s and "DenyAllInBound" in s, timeout=20,
+                           what="the demo's rules on the Security screen")
     tmux.send("q")
     assert tmux.wait_dead(timeout=30), "q quits"
     assert tmux.exit_status() == 0

@@ -119,6 +119,7 @@ public final class DemoSandbox {
             "cniVersion": .string("1.1.0"), "name": .string(Self.network), "type": .string("vnet"),
             "bridge": .string("vnet0"), "vnetCIDRs": .array([.string(Self.vnet)]),
             "nonMasqueradeCIDRs": .array([.string("192.168.0.0/16")]), "snat": .bool(true),
+            "securityRules": Self.securityRules,
             "ipam": .object([
                 "type": .string("vnet-ipam"), "dataDir": .string(stateDir),
                 "pool": .object(["source": .string("static"), "subnet": .string(Self.vnet), "gateway": .string(Self.gateway),
@@ -128,6 +129,24 @@ public final class DemoSandbox {
                 "cooldownSeconds": .number(30),
             ].merging(vnet == nil ? [:] : ["registry": DemoVNet.registry(node: "node-a")]) { $1 }),
         ])
+    }
+
+    /// A few rules, so the Security screen (8) has something to show and verify: web pods open to the
+    /// internet on 80 and 443, ssh closed to every pod, and no mail sent out.
+    static var securityRules: JSONValue {
+        func rule(_ name: String, _ priority: Int, _ direction: String, _ access: String, _ source: String,
+                  _ destination: String, _ ports: [String], pods: [String] = []) -> JSONValue {
+            var object: [String: JSONValue] = [
+                "name": .string(name), "priority": .number(Double(priority)), "direction": .string(direction),
+                "access": .string(access), "protocol": .string("tcp"), "sourceAddressPrefixes": .array([.string(source)]),
+                "destinationAddressPrefixes": .array([.string(destination)]), "destinationPortRanges": .array(ports.map(JSONValue.string)),
+            ]
+            if !pods.isEmpty { object["pods"] = .array(pods.map(JSONValue.string)) }
+            return .object(object)
+        }
+        return .array([rule("web-in", 100, "inbound", "allow", "Internet", "*", ["80", "443"], pods: ["web/*"]),
+                       rule("no-ssh", 200, "inbound", "deny", "*", "*", ["22"]),
+                       rule("no-mail-out", 100, "outbound", "deny", "*", "Internet", ["25"])])
     }
 
     /// Creates `count` pod namespaces and attaches them through `node` (the caller is in the node namespace).
