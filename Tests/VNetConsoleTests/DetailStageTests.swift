@@ -50,7 +50,9 @@ final class DetailStageTests: XCTestCase {
         let stage = DetailStage.nat(e, ConsoleData(current: s, previous: nil))
         XCTAssertEqual(stage.role, .bad)
         XCTAssertEqual(stage.lines.count, 1)
-        XCTAssertEqual(DetailStage.nat(e, ConsoleData(current: snapshot, previous: nil)).lines.count, 1 + snapshot.nat.rules.count,
-                       "the pod's counter, then every rule")
+        let lines = DetailStage.nat(e, ConsoleData(current: snapshot, previous: nil)).lines.map(\.text)
+        XCTAssertEqual(lines.count, 2 + 1 + snapshot.nat.rules.count, "its public IP and host ports, the pod's counter, then every rule")
+        XCTAssertEqual(lines[0], "public IP 198.51.100.10: reached at it, and leaves with it to the internet")
+        XCTAssertEqual(lines[1], "host ports tcp 8080->80, 10.240.0.44:5353/udp->53")
     }
 }
