@@ -14,28 +14,6 @@ public struct EffectiveRulesView: Sendable {
     public var podOutbound: TrafficCounter
 }
 
-/// What a rule's counters are filed under: priorities are unique per direction.
-public struct RuleCounterKey: Hashable, Sendable {
-    public var direction: SecurityRule.Direction
-    public var priority: Int
-    public init(_ rule: SecurityRule) {
-        self.init(direction: rule.direction, priority: rule.priority)
-    }
-    public init(direction: SecurityRule.Direction, priority: Int) {
-        self.direction = direction
-        self.priority = priority
-    }
-}
-
-public struct TrafficCounter: Hashable, Sendable {
-    public var packets: UInt64
-    public var bytes: UInt64
-    public init(packets: UInt64 = 0, bytes: UInt64 = 0) {
-        self.packets = packets
-        self.bytes = bytes
-    }
-}
-
 /// What `rules verify` answers.
 public struct RuleVerdict: Sendable {
     public var pod: PodIdentity
@@ -57,17 +35,7 @@ extension Node {
 
     /// Counters of every rule, by rule: one security rule may be several kernel rules.
     public func ruleCounters() throws -> [RuleCounterKey: TrafficCounter] {
-        var sums: [String: TrafficCounter] = [:]
-        for rule in try nat.snapshot().securityRules {
-            sums[rule.comment, default: TrafficCounter()].packets += rule.packets
-            sums[rule.comment, default: TrafficCounter()].bytes += rule.bytes
-        }
-        var counters: [RuleCounterKey: TrafficCounter] = [:]
-        for (comment, counter) in sums {
-            guard let (direction, priority) = SecurityRuleComment.parse(comment) else { continue }
-            counters[RuleCounterKey(direction: direction, priority: priority)] = counter
-        }
-        return counters
+        TrafficCounter.byRule(try nat.snapshot().securityRules)
     }
 
     /// One pod's effective rules with their counters.

@@ -11,9 +11,7 @@ extension InspectorSource {
         guard let rules = node.config.securityRules else { return nil }
         do {
             let counters = try node.ruleCounters()
-            return SecurityReading(takenAt: Date(), rules: rules, counters: Dictionary(uniqueKeysWithValues: counters.map { key, value in
-                (SecurityRuleKey(direction: key.direction, priority: key.priority), RuleCount(packets: value.packets, bytes: value.bytes))
-            }))
+            return SecurityReading(takenAt: Date(), rules: rules, counters: counters)
         } catch {
             return SecurityReading(takenAt: Date(), rules: rules, counters: [:], counterError: "\(error)")
         }

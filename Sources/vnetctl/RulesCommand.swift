@@ -40,7 +40,7 @@ enum RulesOutput {
             "destinationAddressPrefixes": .array(rule.destinations.map { .string($0.description) }),
             "destinationPortRanges": .array(rule.destinationPorts.map { .string($0.description) }),
             "pods": .array(rule.pods.map { .string($0.pattern) }),
-            "default": .bool(rule.priority > SecurityRule.priorities.upperBound),
+            "default": .bool(rule.isDefault),
         ]
         if let counter {
             object["packets"] = .number(Double(counter.packets))

@@ -25,11 +25,11 @@ enum FakeSecurity {
             (.inbound, 100, 5_000), (.inbound, 200, 120), (.inbound, 65000, 40_000), (.inbound, 65001, 900), (.inbound, 65500, 310),
             (.outbound, 100, 2_400), (.outbound, 300, 0), (.outbound, 65000, 38_000), (.outbound, 65001, 7_700), (.outbound, 65500, 0),
         ]
-        var counters: [SecurityRuleKey: RuleCount] = [:]
+        var counters: [RuleCounterKey: TrafficCounter] = [:]
         if counted {
             for (direction, priority, packets) in base {
                 let p = UInt64(Double(packets) * scale)
-                counters[SecurityRuleKey(direction: direction, priority: priority)] = RuleCount(packets: p, bytes: p * 80)
+                counters[RuleCounterKey(direction: direction, priority: priority)] = TrafficCounter(packets: p, bytes: p * 80)
             }
         }
         return SecurityReading(takenAt: time, rules: rules, counters: counters)

@@ -183,11 +183,11 @@ final class SecurityScreenTests: XCTestCase {
 
 /// The movement of rule counters between two readings.
 final class SecurityRatesTests: XCTestCase {
-    private let key = SecurityRuleKey(direction: .inbound, priority: 200)
+    private let key = RuleCounterKey(direction: .inbound, priority: 200)
 
     private func reading(_ seconds: Double, _ packets: UInt64?) -> SecurityReading {
         SecurityReading(takenAt: FakeSnapshots.takenAt.addingTimeInterval(seconds), rules: FakeSecurity.rules,
-                        counters: packets.map { [key: RuleCount(packets: $0, bytes: $0 * 100)] } ?? [:])
+                        counters: packets.map { [key: TrafficCounter(packets: $0, bytes: $0 * 100)] } ?? [:])
     }
 
     func testPacketsPerSecondOverTheTimeBetweenReadings() {
@@ -215,7 +215,7 @@ final class SecurityRatesTests: XCTestCase {
     func testTheControllerMeasuresSuccessiveReadings() {
         let c = FakeSecurity.controller()
         // 5000 packets now, 4500 two seconds before.
-        XCTAssertEqual(c.data?.securityRates.rule(SecurityRuleKey(direction: .inbound, priority: 100))?.packetsPerSecond, 250)
+        XCTAssertEqual(c.data?.securityRates.rule(RuleCounterKey(direction: .inbound, priority: 100))?.packetsPerSecond, 250)
     }
 }
 

@@ -84,7 +84,7 @@ extension ConsoleController {
     }
 
     private func select(_ answer: RuleAnswer) {
-        let rule = SecurityRuleKey(answer.rule).description
+        let rule = RuleCounterKey(answer.rule).description
         if !visibleIDs(.security).contains(rule) { state.lists[.security, default: ListState()].filter = "" }
         state.lists[.security, default: ListState()].selectedID = rule
         if let endpoint = data?.snapshot.endpoints.first(where: { $0.address == answer.flow.pod }) {

@@ -7,7 +7,7 @@ import VNetModel
 public struct SecurityRates: Hashable, Sendable {
     /// Seconds between the two readings; nil with one reading, or none.
     public let seconds: Double?
-    private var rules: [SecurityRuleKey: CounterDelta] = [:]
+    private var rules: [RuleCounterKey: CounterDelta] = [:]
     /// All rules' movement together, for the summary line.
     public private(set) var total: CounterDelta?
 
@@ -27,6 +27,6 @@ public struct SecurityRates: Hashable, Sendable {
         if !rules.isEmpty { total = CounterDelta(packets: (sum.p0, sum.p1), bytes: (sum.b0, sum.b1), seconds: dt) }
     }
 
-    public func rule(_ key: SecurityRuleKey) -> CounterDelta? { rules[key] }
-    public func rule(_ rule: SecurityRule) -> CounterDelta? { rules[SecurityRuleKey(rule)] }
+    public func rule(_ key: RuleCounterKey) -> CounterDelta? { rules[key] }
+    public func rule(_ rule: SecurityRule) -> CounterDelta? { rules[RuleCounterKey(rule)] }
 }

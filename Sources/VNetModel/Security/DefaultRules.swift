@@ -20,3 +20,8 @@ public enum DefaultRules {
 
     public static var all: [SecurityRule] { inbound + outbound }
 }
+
+extension SecurityRule {
+    /// One of the defaults: they sit above the operator's priority range (65000-65500).
+    public var isDefault: Bool { priority > SecurityRule.priorities.upperBound }
+}

@@ -20,7 +20,7 @@ struct PodRulesPane {
         let effective = security.effective(for: endpoint.pod)
         rows = SecurityRulesTable.rows(effective.inbound + effective.outbound, security: security, rates: data.securityRates)
         let answered = answer.map { $0.flow.pod == endpoint.address } ?? false
-        highlighted = answered ? answer.map { SecurityRuleKey($0.rule).description } : nil
+        highlighted = answered ? answer.map { RuleCounterKey($0.rule).description } : nil
     }
 
     /// "1.2k (4.0/s)": the pod's count and its rate over the last refresh; "0" for a pod the kernel does not

@@ -6,7 +6,7 @@ struct SecurityRuleRow {
     var rule: SecurityRule
     /// Position in evaluation order (inbound first), what the table shows until the operator sorts.
     var order: Int
-    var counter: RuleCount?
+    var counter: TrafficCounter?
     var delta: CounterDelta?
 }
 
@@ -51,7 +51,7 @@ enum SecurityRulesTable: ListScreen {
         ]
     }
 
-    static func id(_ row: SecurityRuleRow) -> String { SecurityRuleKey(row.rule).description }
+    static func id(_ row: SecurityRuleRow) -> String { RuleCounterKey(row.rule).description }
 
     static func searchText(_ row: SecurityRuleRow) -> String {
         let r = row.rule
