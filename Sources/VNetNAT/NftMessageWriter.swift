@@ -34,27 +34,6 @@ struct MessageWriter {
                 sequence: sequence) { _ in }
     }
 
-    /// NEWSETELEM, DELSETELEM or GETSETELEM of `addresses` in `set` of table `ip table`.
-    mutating func elements(_ command: UInt32, table: String, set: String, _ addresses: [IPv4Address], sequence: UInt32,
-                           create: Bool = false) {
-        let flags = vnet_nlm_f_ack() | (create ? vnet_nlm_f_create() : 0)
-        message(type: vnet_nfnl_subsys_nftables() << 8 | command, flags: flags, family: vnet_nfproto_ipv4(), resourceID: 0,
-                sequence: sequence) { nlh in
-            mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_TABLE.rawValue), table)
-            mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_SET.rawValue), set)
-            let list = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_LIST_ELEMENTS.rawValue))
-            for address in addresses {
-                let element = mnl_attr_nest_start(nlh, UInt16(NFTA_LIST_ELEM.rawValue))
-                let key = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_KEY.rawValue))
-                var value = address.value.bigEndian
-                mnl_attr_put(nlh, UInt16(NFTA_DATA_VALUE.rawValue), MemoryLayout<UInt32>.size, &value)
-                mnl_attr_nest_end(nlh, key)
-                mnl_attr_nest_end(nlh, element)
-            }
-            mnl_attr_nest_end(nlh, list)
-        }
-    }
-
     /// NEWSETELEM, DELSETELEM or GETSETELEM of `elements` (key bytes, and data bytes for a map) in `set` of
     /// table `ip table`. A field of a concatenated key is padded to 4 bytes by the caller.
     mutating func elements(_ command: UInt32, table: String, set: String, raw elements: [NftRawElement], sequence: UInt32,

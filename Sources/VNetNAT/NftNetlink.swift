@@ -103,7 +103,8 @@ final class NftNetlink {
     func hasElement(table: String, set: String, _ address: IPv4Address) throws(NATError) -> Bool {
         let operation = "get element of set \(set)"
         let answers = try request(operation) { messages, next in
-            messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, [address], sequence: next())
+            messages.elements(NFT_MSG_GETSETELEM.rawValue, table: table, set: set, raw: [NftRawElement(key: Self.bytes(address))],
+                              sequence: next())
         }
         if answers.missing { return false }
         if let failure = answers.failure(operation) { throw failure }
