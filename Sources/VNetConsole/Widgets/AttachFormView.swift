@@ -13,16 +13,8 @@ struct AttachFormView {
         let inputX = box.x + 2 + labelWidth
         let inputWidth = box.maxX - 2 - inputX
         for (i, field) in fields.enumerated() {
-            let y = box.y + 1 + i
-            let focused = field == state.focus
-            frame.put(field.label, x: box.x + 2, y: y, role: focused ? .dialogTitle : .dialog, limit: labelWidth - 1)
-            frame.fill(Rect(x: inputX, y: y, width: inputWidth, height: 1), role: .input)
-            let value = state[field]
-            // Long values scroll so the end (where typing happens) stays visible.
-            let visible = max(1, inputWidth - 1)
-            let shown = Frame.displayWidth(value) > visible ? String(value.unicodeScalars.suffix(visible)) : value
-            let used = frame.put(shown, x: inputX, y: y, role: .input, limit: inputWidth)
-            if focused { frame.put(frame.glyphs.cursor, x: inputX + min(used, inputWidth - 1), y: y, role: .focus) }
+            FormField(label: field.label, value: state[field], focused: field == state.focus, labelRoles: (.dialogTitle, .dialog))
+                .render(into: &frame, x: box.x + 2, y: box.y + 1 + i, labelWidth: labelWidth, inputX: inputX, inputWidth: inputWidth)
         }
         let y = box.y + 1 + fields.count
         if let error = state.error {

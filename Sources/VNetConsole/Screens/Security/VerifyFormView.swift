@@ -16,14 +16,8 @@ struct VerifyFormView {
         let inputWidth = min(40, rect.maxX - 1 - inputX)
         var y = rect.y + 1
         for field in VerifyFormState.Field.allCases where y < rect.maxY {
-            let focused = field == state.focus
-            frame.put(field.label, x: rect.x + 2, y: y, role: focused ? .focus : .normal, limit: labelWidth - 1)
-            frame.fill(Rect(x: inputX, y: y, width: inputWidth, height: 1), role: .input)
-            let value = state[field]
-            let visible = max(1, inputWidth - 1)
-            let shown = Frame.displayWidth(value) > visible ? String(value.unicodeScalars.suffix(visible)) : value
-            let used = frame.put(shown, x: inputX, y: y, role: .input, limit: inputWidth)
-            if focused { frame.put(frame.glyphs.cursor, x: inputX + min(used, inputWidth - 1), y: y, role: .focus) }
+            FormField(label: field.label, value: state[field], focused: field == state.focus, labelRoles: (.focus, .normal))
+                .render(into: &frame, x: rect.x + 2, y: y, labelWidth: labelWidth, inputX: inputX, inputWidth: inputWidth)
             y += 1
         }
         guard y < rect.maxY else { return }
